@@ -1,0 +1,89 @@
+"""Swedish text analysis: tokenising, lowercasing and Snowball stemming.
+
+Built as Whoosh analysis chains (``Tokenizer | Filter | ...``). The classes
+live at this importable path because Whoosh pickles the schema, analyzers
+included, into the index.
+
+Stopwords are *not* removed at index time: every word keeps its position so
+phrases such as "för att" match exactly. The query side drops stopwords from
+free (unquoted) terms instead; see :func:`is_stopword`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+import snowballstemmer
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token
+
+# Words joined by inner hyphens or digits stay apart ("IT-nämnden" -> it,
+# nämnden) so each half is searchable; \w covers å, ä, ö and é.
+TOKEN_PATTERN = re.compile(r"\w+", re.UNICODE)
+
+# The Snowball project's Swedish stopword list.
+STOPWORDS: frozenset[str] = frozenset(
+    ["och", "det", "att", "i", "en", "jag", "hon", "som", "han", "på", "den", "med", "var", "sig", "för", "så", "till", "är", "men", "ett", "om", "hade", "de", "av", "icke", "mig", "du", "henne", "då", "sin", "nu", "har", "inte", "hans", "honom", "skulle", "hennes", "där", "min", "man", "ej", "vid", "kunde", "något", "från", "ut", "när", "efter", "upp", "vi", "dem", "vara", "vad", "över", "än", "dig", "kan", "sina", "här", "ha", "mot", "alla", "under", "någon", "eller", "allt", "mycket", "sedan", "ju", "denna", "själv", "detta", "åt", "utan", "varit", "hur", "ingen", "mitt", "ni", "bli", "blev", "oss", "din", "dessa", "några", "deras", "blir", "mina", "samma", "vilken", "er", "sådan", "vår", "blivit", "dess", "inom", "mellan", "sådant", "varför", "varje", "vilka", "ditt", "vem", "vilket", "sitta", "sådana", "vart", "dina", "vars", "vårt", "våra", "ert", "era", "vilkas"]
+)
+
+# Known misses of Snowball Swedish that matter in protocols: definite forms
+# it leaves whole ("protokollet") and roots it cuts too short ("styrelse" ->
+# "styr" would merge it with "styra"). Values are the stems we want instead.
+STEM_OVERRIDES: dict[str, str] = {
+    "protokollet": "protokoll",
+    "protokollets": "protokoll",
+    "tillståndet": "tillstånd",
+    "tillståndets": "tillstånd",
+    "skolan": "skol",
+    "skolans": "skol",
+    "ekonomin": "ekonomi",
+    "ekonomins": "ekonomi",
+}
+
+_SNOWBALL = snowballstemmer.stemmer("swedish")
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem one lowercased Swedish word, with the project's overrides."""
+    override = STEM_OVERRIDES.get(word)
+    if override is not None:
+        return override
+    return _SNOWBALL.stemWord(word)
+
+
+def is_stopword(word: str) -> bool:
+    """True for Snowball Swedish stopwords (after lowercasing)."""
+    return word.casefold() in STOPWORDS
+
+
+class SwedishStemFilter(Filter):
+    """Replaces each token's text with its cached Snowball Swedish stem."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+def swedish_analyzer():
+    """The stemmed analyzer used for title, decision and text."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | SwedishStemFilter()
+
+
+def exact_analyzer():
+    """Unstemmed, lowercased words: for exact mode and spelling suggestions."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+
+
+def words(text: str) -> list[str]:
+    """Lowercased words of ``text`` as the analyzers see them."""
+    return [m.group(0).lower() for m in TOKEN_PATTERN.finditer(text)]

@@ -1,0 +1,76 @@
+"""The Whoosh schema, declared as data, and paragraph <-> index document mapping."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from indexer.analysis import exact_analyzer, swedish_analyzer
+from indexer.model import Paragraph
+from indexer.serialize import paragraph_from_dict, paragraph_to_dict
+from indexer.slug import slugify
+
+# Relative weight of a match in each field (BM25F per-field boosts).
+FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "decision": 2.0, "text": 1.0}
+STEMMED_FIELDS = tuple(FIELD_BOOSTS)
+EXACT_FIELD = "exact"
+
+
+def build_schema() -> Schema:
+    """A fresh schema; analyzers are classes in :mod:`indexer.analysis`."""
+    sw = swedish_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        org=ID(sortable=True),
+        body=ID(sortable=True),
+        org_slug=ID,
+        body_slug=ID,
+        year=ID(sortable=True),
+        date=ID(sortable=True),
+        meeting=ID,
+        sources=KEYWORD,  # space-separated source keys, see source_key()
+        dnr=KEYWORD(lowercase=True, commas=True),
+        title=TEXT(analyzer=sw),
+        decision=TEXT(analyzer=sw),
+        text=TEXT(analyzer=sw),
+        exact=TEXT(analyzer=exact_analyzer()),
+        payload=STORED,
+    )
+
+
+def source_key(url: str) -> str:
+    """A whitespace-free key for a source URL (URLs and paths may hold spaces)."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()[:20]
+
+
+def normalise_dnr(dnr: str) -> str:
+    """Diarienummer as compared: lowercase, no spaces ("KS 2018/14" -> "ks2018/14")."""
+    return "".join(dnr.split()).casefold()
+
+
+def to_document(p: Paragraph) -> dict[str, object]:
+    """The fields Whoosh indexes for one paragraph."""
+    return {
+        "id": p.id,
+        "org": p.org,
+        "body": p.body,
+        "org_slug": slugify(p.org),
+        "body_slug": slugify(p.body),
+        "year": str(p.date.year),
+        "date": p.date.isoformat(),
+        "meeting": p.meeting_id,
+        "sources": " ".join(source_key(s.url) for s in p.sources),
+        "dnr": ",".join(normalise_dnr(d) for d in p.diarienummer),
+        "title": p.title,
+        "decision": p.decision,
+        "text": p.text,
+        "exact": "\n".join((p.title, p.decision, p.text)),
+        "payload": json.dumps(paragraph_to_dict(p), ensure_ascii=False),
+    }
+
+
+def from_stored(fields: dict[str, object]) -> Paragraph:
+    """Rebuild a paragraph from a stored document."""
+    return paragraph_from_dict(json.loads(str(fields["payload"])))

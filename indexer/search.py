@@ -1,0 +1,104 @@
+"""The one search function every adapter (CLI, JSON API, web UI) calls.
+
+``SearchRequest`` is what a user asked for; ``SearchResult`` is what they get.
+Both are engine-neutral so another engine (PostgreSQL) can stand behind the
+same function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from indexer.model import Paragraph
+from indexer.query import ParsedQuery, parse_query
+
+SORTS = ("relevance", "newest", "oldest")
+MODES = ("stemmed", "exact")
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1000
+
+
+class InvalidRequest(ValueError):
+    """A search parameter out of range; adapters answer it with 400."""
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: query text, filters, order and page."""
+
+    q: str = ""
+    orgs: tuple[str, ...] = ()
+    bodies: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "relevance"
+    mode: str = "stemmed"
+    page: int = 1
+    size: int = 10
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise InvalidRequest("sort", f"must be one of {', '.join(SORTS)}")
+        if self.mode not in MODES:
+            raise InvalidRequest("mode", f"must be one of {', '.join(MODES)}")
+        if not 1 <= self.size <= MAX_PAGE_SIZE:
+            raise InvalidRequest("size", f"must be between 1 and {MAX_PAGE_SIZE}")
+        if not 1 <= self.page <= MAX_PAGE:
+            raise InvalidRequest("page", f"must be between 1 and {MAX_PAGE}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidRequest("from", "must not be after 'to'")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # display value: "Kommunstyrelsen", "2017"
+    count: int
+    key: str = ""  # filter key (slug) when it differs from value
+
+
+@dataclass(frozen=True)
+class Hit:
+    paragraph: Paragraph
+    snippet: str  # HTML: matches in <mark>, everything else escaped
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    page: int
+    size: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
+    notices: tuple[str, ...] = ()  # Swedish messages for the user
+    suggestion: str | None = None  # "Menade du …?"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+class SearchEngine(Protocol):
+    """What the search function needs from an index engine."""
+
+    def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult: ...
+
+
+def search(engine: SearchEngine, request: SearchRequest) -> SearchResult:
+    """Run a search: parse the query language, then let the engine answer."""
+    parsed = parse_query(request.q)
+    result = engine.execute(request, parsed)
+    if parsed.notices:
+        return SearchResult(
+            result.total, result.page, result.size, result.hits, result.facets,
+            parsed.notices + result.notices, result.suggestion,
+        )
+    return result

@@ -1,0 +1,59 @@
+"""Paragraphs to and from plain JSON-able dicts (stored in the index, sent by the API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from indexer.model import Paragraph, Section, SourceRef
+
+
+def source_to_dict(s: SourceRef) -> dict[str, Any]:
+    return {
+        "capture_id": s.capture_id,
+        "url": s.url,
+        "sha256": s.sha256,
+        "content_type": s.content_type,
+        "page": s.page,
+    }
+
+
+def paragraph_to_dict(p: Paragraph) -> dict[str, Any]:
+    """Everything needed to rebuild ``p``; also the API's paragraph body."""
+    return {
+        "id": p.id,
+        "org": p.org,
+        "body": p.body,
+        "date": p.date.isoformat(),
+        "number": p.number,
+        "title": p.title,
+        "text": p.text,
+        "decision": p.decision,
+        "sections": [{"kind": s.kind, "heading": s.heading, "text": s.text} for s in p.sections],
+        "diarienummer": list(p.diarienummer),
+        "pages": list(p.pages),
+        "sources": [source_to_dict(s) for s in p.sources],
+        "ocr": p.ocr,
+    }
+
+
+def paragraph_from_dict(d: dict[str, Any]) -> Paragraph:
+    """Inverse of :func:`paragraph_to_dict`."""
+    return Paragraph(
+        id=d["id"],
+        org=d["org"],
+        body=d["body"],
+        date=dt.date.fromisoformat(d["date"]),
+        number=d["number"],
+        title=d["title"],
+        text=d["text"],
+        decision=d.get("decision", ""),
+        sections=tuple(Section(s["kind"], s["heading"], s["text"]) for s in d.get("sections", ())),
+        diarienummer=tuple(d.get("diarienummer", ())),
+        pages=tuple(d.get("pages", ())),
+        sources=tuple(
+            SourceRef(s["capture_id"], s["url"], s["sha256"], s["content_type"], s.get("page"))
+            for s in d["sources"]
+        ),
+        ocr=bool(d.get("ocr", False)),
+    )

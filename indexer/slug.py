@@ -1,0 +1,13 @@
+"""URL slugs for Swedish names: "Regionens samverkansråd" -> "regionens-samverkansrad"."""
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII slug; å/ä/ö fold to a/a/o as Swedish URLs conventionally do."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub("-", ascii_only).strip("-")

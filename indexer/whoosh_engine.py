@@ -1,0 +1,228 @@
+"""The Whoosh-backed index: writing paragraphs, reading them, answering searches.
+
+Readers are long-lived: one searcher per thread (a Whoosh ``Searcher`` is not
+thread-safe), refreshed when a commit has made a newer generation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
+
+from indexer.analysis import stem
+from indexer.facets import FacetCache, count_facets
+from indexer.model import Paragraph, SourceRef
+from indexer.query import ParsedQuery
+from indexer.schema import build_schema, from_stored, source_key, to_document
+from indexer.search import Hit, SearchRequest, SearchResult
+from indexer.snippets import make_snippet
+from indexer.whoosh_query import compile_query
+
+INDEX_NAME = "paragraphs"
+REFRESH_INTERVAL_S = 0.5
+
+
+def source_rank(source: SourceRef) -> int:
+    """Whose text wins when one paragraph has several sources: the approved PDF."""
+    ct = source.content_type
+    if ct == "application/pdf":
+        return 3
+    if ct.startswith("text/plain"):
+        return 2
+    return 1
+
+
+@dataclass(frozen=True)
+class IndexChange:
+    """What one write did to the index."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+class WhooshIndex:
+    """Paragraph index in a directory (or in RAM when ``directory`` is None)."""
+
+    def __init__(self, directory: Path | None) -> None:
+        storage: Storage
+        if directory is None:
+            storage = RamStorage()
+        else:
+            directory.mkdir(parents=True, exist_ok=True)
+            storage = FileStorage(str(directory))
+        if storage.index_exists(INDEX_NAME):
+            self._ix = storage.open_index(INDEX_NAME)
+        else:
+            self._ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
+        self._local = threading.local()
+        self._facets = FacetCache()
+
+    # -- reading ---------------------------------------------------------
+
+    def _searcher(self):
+        holder = self._local
+        s = getattr(holder, "searcher", None)
+        now = time.monotonic()
+        if s is None:
+            s = holder.searcher = self._ix.searcher()
+            holder.checked = now
+        elif now - holder.checked > REFRESH_INTERVAL_S:
+            holder.checked = now
+            if not s.up_to_date():
+                s = holder.searcher = _refreshed(self._ix, s)
+        return s
+
+    def refresh(self) -> None:
+        """Make this thread's next read see the latest commit."""
+        s = getattr(self._local, "searcher", None)
+        if s is not None:
+            self._local.searcher = _refreshed(self._ix, s)
+            self._local.checked = time.monotonic()
+
+    def count(self) -> int:
+        return self._searcher().doc_count()
+
+    def get(self, paragraph_id: str) -> Paragraph | None:
+        fields = self._searcher().document(id=paragraph_id)
+        return from_stored(fields) if fields else None
+
+    def find(self, field: str, value: str) -> list[Paragraph]:
+        """All paragraphs whose ``field`` holds the term ``value``."""
+        s = self._searcher()
+        return [from_stored(s.stored_fields(n)) for n in s.docs_for_query(wq.Term(field, value))]
+
+    def meeting(self, meeting_id: str) -> list[Paragraph]:
+        """A meeting's paragraphs in § order."""
+        return sorted(self.find("meeting", meeting_id), key=_number_order)
+
+    def by_source(self, url: str) -> list[Paragraph]:
+        return self.find("sources", source_key(url))
+
+    def all(self) -> Iterator[Paragraph]:
+        s = self._searcher()
+        for fields in s.all_stored_fields():
+            yield from_stored(fields)
+
+    def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+        """Answer one search request (see :func:`indexer.search.search`)."""
+        s = self._searcher()
+        compiled = compile_query(request, parsed)
+        query = compiled.query
+        if compiled.filter is not None:
+            query = wq.And([query, compiled.filter])
+        docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
+        facets = count_facets(self._facets.columns(s), docnums)
+        limit = request.page * request.size
+        if request.sort == "relevance" and compiled.has_text:
+            results = s.search(query, limit=limit)
+        else:
+            results = s.search(
+                query, limit=limit, sortedby="date", reverse=request.sort != "oldest"
+            )
+        start = (request.page - 1) * request.size
+        is_match = compiled.matcher(str.lower if request.mode == "exact" else stem)
+        scored = request.sort == "relevance" and compiled.has_text
+        hits = []
+        for r in list(results)[start:limit]:
+            p = from_stored(r.fields())
+            text = p.decision + "\n" + p.text if p.decision else p.text
+            hits.append(Hit(p, make_snippet(text, is_match), float(r.score) if scored else 0.0))
+        return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets)
+
+    # -- writing ---------------------------------------------------------
+
+    @contextmanager
+    def _writer(self):
+        w = self._ix.writer(timeout=30.0)
+        try:
+            yield w
+        except BaseException:
+            w.cancel()
+            raise
+        else:
+            w.commit()
+        self.refresh()
+
+    def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
+        """Make the index hold exactly ``paragraphs`` from source ``url``.
+
+        A paragraph already indexed from another source keeps that source too;
+        the text shown is the best-ranked source's (the approved PDF wins).
+        Paragraphs this source had before but no longer has lose it, and are
+        removed when no source is left.
+        """
+        new_ids = {p.id for p in paragraphs}
+        added = updated = unchanged = removed = 0
+        with self._writer() as w:
+            for p in paragraphs:
+                old = self.get(p.id)
+                merged = _merge(old, p)
+                if old is None:
+                    added += 1
+                elif merged == old:
+                    unchanged += 1
+                    continue
+                else:
+                    updated += 1
+                w.update_document(**to_document(merged))
+            for old in self.by_source(url):
+                if old.id in new_ids:
+                    continue
+                rest = tuple(s for s in old.sources if s.url != url)
+                if rest:
+                    w.update_document(**to_document(replace(old, sources=rest)))
+                else:
+                    w.delete_by_term("id", old.id)
+                removed += 1
+        return IndexChange(added, updated, unchanged, removed)
+
+    def add_many(self, paragraphs: Iterable[Paragraph]) -> int:
+        """Bulk-load paragraphs into an index being rebuilt (no merging)."""
+        n = 0
+        with self._writer() as w:
+            for p in paragraphs:
+                w.update_document(**to_document(p))
+                n += 1
+        return n
+
+    def close(self) -> None:
+        s = getattr(self._local, "searcher", None)
+        if s is not None:
+            s.close()
+            self._local.searcher = None
+        self._ix.close()
+
+
+def _refreshed(ix, s):
+    # Not Searcher.refresh(): it reuses segment readers whose segment id is
+    # unchanged, and so misses deletions committed since (whoosh3 3.54), and
+    # it fails on an empty index. A fresh searcher costs one reader open.
+    if ix.latest_generation() == s.reader().generation():
+        return s
+    s.close()
+    return ix.searcher()
+
+
+def _merge(old: Paragraph | None, new: Paragraph) -> Paragraph:
+    if old is None:
+        return new
+    others = tuple(s for s in old.sources if s.url != new.source.url)
+    if others and source_rank(others[0]) > source_rank(new.source):
+        # Keep the better source's text; just record the new source beside it.
+        return replace(old, sources=(*others, *new.sources))
+    return replace(new, sources=(*new.sources, *others))
+
+
+def _number_order(p: Paragraph) -> tuple[int, str]:
+    digits = "".join(ch for ch in p.number if ch.isdigit())
+    return (int(digits) if digits else 0, p.number)

@@ -1,0 +1,133 @@
+"""Translate the engine-neutral query tree into Whoosh queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from indexer.analysis import is_stopword, stem, words
+from indexer.query import Clause, ParsedQuery, Term
+from indexer.schema import EXACT_FIELD, FIELD_BOOSTS, normalise_dnr
+from indexer.search import SearchRequest
+from indexer.slug import slugify
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A Whoosh query plus the normalised terms a snippet should mark."""
+
+    query: wq.Query
+    filter: wq.Query | None
+    wanted: frozenset[str]  # normalised terms
+    prefixes: tuple[str, ...]  # lowercased prefixes of prefix terms
+    has_text: bool
+
+    def matcher(self, normalise: Callable[[str], str]) -> Callable[[str], bool]:
+        """A predicate telling whether a lowercased word is a match (for snippets)."""
+        wanted, prefixes = self.wanted, self.prefixes
+
+        def is_match(word: str) -> bool:
+            return normalise(word) in wanted or (bool(prefixes) and word.startswith(prefixes))
+
+        return is_match
+
+
+def compile_query(request: SearchRequest, parsed: ParsedQuery) -> CompiledQuery:
+    """Build the scoring query (text clauses) and the filter (facets, dates)."""
+    exact = request.mode == "exact"
+    norm = str.lower if exact else stem
+    wanted: set[str] = set()
+    prefixes: set[str] = set()
+    musts: list[wq.Query] = []
+    nots: list[wq.Query] = []
+    droppable = _only_stopwords_dropped(parsed)
+    for clause in parsed.clauses:
+        sink = (wanted, prefixes) if not clause.negated else (set(), set())
+        q = _clause(clause, exact, norm, sink, droppable)
+        if q is None:
+            continue
+        (nots if clause.negated else musts).append(q)
+    if musts:
+        main: wq.Query = musts[0] if len(musts) == 1 else wq.And(musts)
+    else:
+        main = wq.Every()
+    if nots:
+        main = wq.AndNot(main, wq.Or(nots))
+    return CompiledQuery(
+        main, _filters(request, parsed), frozenset(wanted), tuple(sorted(prefixes)), bool(musts)
+    )
+
+
+def _only_stopwords_dropped(parsed: ParsedQuery) -> bool:
+    """Drop free stopwords unless the query consists of nothing else."""
+    for c in parsed.positive:
+        for t in c.alternatives:
+            if t.kind != "word" or not is_stopword(t.text):
+                return True
+    return False
+
+
+def _clause(clause: Clause, exact: bool, norm, sink, droppable: bool):
+    alts = []
+    for term in clause.alternatives:
+        if droppable and not clause.negated and term.kind == "word" and is_stopword(term.text):
+            continue
+        q = _term(term, exact, norm, sink)
+        if q is not None:
+            alts.append(q)
+    if not alts:
+        return None
+    return alts[0] if len(alts) == 1 else wq.Or(alts)
+
+
+def _fields(exact: bool) -> list[tuple[str, float]]:
+    return [(EXACT_FIELD, 1.0)] if exact else list(FIELD_BOOSTS.items())
+
+
+def _term(term: Term, exact: bool, norm, sink) -> wq.Query | None:
+    wanted, prefixes = sink
+    tokens = words(term.text)
+    if not tokens:
+        return None
+    if term.kind == "prefix" and len(tokens) == 1:
+        prefix = tokens[0]
+        prefixes.add(prefix)
+        return wq.Or([wq.Prefix(f, prefix, boost=b) for f, b in _fields(exact)])
+    normed = [norm(t) for t in tokens]
+    wanted.update(normed)
+    per_field: list[wq.Query] = []
+    for f, b in _fields(exact):
+        if len(normed) == 1:
+            per_field.append(wq.Term(f, normed[0], boost=b))
+        else:
+            # Quoted phrases, and words the tokenizer splits ("IT-nämnden",
+            # "RS/559/2019"), keep their parts together.
+            per_field.append(wq.Phrase(f, normed, boost=b))
+    q: wq.Query = wq.Or(per_field)
+    if term.kind == "word" and len(tokens) > 1:
+        q = wq.Or([q, wq.Term("dnr", normalise_dnr(term.text))])
+    return q
+
+
+def _filters(request: SearchRequest, parsed: ParsedQuery) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    orgs = list(request.orgs) + [v for f, v in parsed.filters if f == "org"]
+    bodies = list(request.bodies) + [v for f, v in parsed.filters if f == "body"]
+    years = [str(y) for y in request.years] + [v for f, v in parsed.filters if f == "year"]
+    dnrs = [v for f, v in parsed.filters if f == "dnr"]
+    for field, values in (("org_slug", orgs), ("body_slug", bodies)):
+        if values:
+            parts.append(wq.Or([wq.Term(field, slugify(v)) for v in values]))
+    if years:
+        parts.append(wq.Or([wq.Term("year", y.strip()) for y in years]))
+    for d in dnrs:
+        parts.append(wq.Term("dnr", normalise_dnr(d)))
+    if request.date_from or request.date_to:
+        start = request.date_from.isoformat() if request.date_from else None
+        end = request.date_to.isoformat() if request.date_to else None
+        parts.append(wq.TermRange("date", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)

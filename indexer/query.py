@@ -131,7 +131,7 @@ def _parse_strict(text: str) -> ParsedQuery:
             last = clauses[-1]
             if last.negated or negated:
                 raise _Malformed("OR kan inte kombineras med NOT")
-            clauses[-1] = Clause(last.alternatives + (term,))
+            clauses[-1] = Clause((*last.alternatives, term))
         else:
             clauses.append(Clause((term,), negated))
     if pending_or or pending_not:

@@ -1,0 +1,90 @@
+"""The ``paragraf`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from paragraf.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
+
+
+def _date(raw: str) -> str:
+    try:
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {raw!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paragraf",
+        description="Search and archive for Swedish municipal and regional meeting protocols.",
+    )
+    parser.add_argument(
+        "--data-dir", metavar="DIR",
+        help=f"data directory (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="archive, parse and index protocol files (PDF, HTML, text)")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")
+    p.add_argument("--org", help="organisation, e.g. 'Region Jämtland Härjedalen'")
+    p.add_argument("--body", help="body, e.g. 'Regionens samverkansråd'")
+    p.add_argument("--date", type=_date, help="meeting date YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+
+    p = sub.add_parser("parse", help="print the paragraphs found in a file; stores nothing")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("search", help="search the index")
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("--org", action="append", default=[])
+    p.add_argument("--body", action="append", default=[])
+    p.add_argument("--year", action="append", default=[])
+    p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
+    p.add_argument("--mode", default="stemmed", choices=["stemmed", "exact"])
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--size", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("serve", help="serve the web UI and JSON API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    p = sub.add_parser("index", help="maintain the index")
+    p.add_argument("--rebuild", action="store_true",
+                   help="re-parse every archived original into a fresh index, then swap")
+
+    p = sub.add_parser("demo", help="crawl the embedded sample site, index it and serve the UI")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="stop after indexing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = resolve_data_dir(args.data_dir)
+    from paragraf import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    try:
+        return handler(args, data_dir)
+    except KeyboardInterrupt:
+        return 130
+    except commands.CommandError as err:
+        print(f"paragraf: {err}", file=sys.stderr)
+        return 2
+
+
+def dumps(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

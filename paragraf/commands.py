@@ -1,0 +1,196 @@
+"""What each ``paragraf`` subcommand does: I/O at the edge, the work in the stages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import time
+from html import unescape
+
+from paragraf.settings import DataDir
+
+
+class CommandError(Exception):
+    """A command could not start (bad arguments, unusable data directory)."""
+
+
+def _out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def _open(data_dir: DataDir):
+    from archive.store import Archive
+
+    from indexer.whoosh_engine import WhooshIndex
+    from paragraf.pipeline import Pipeline
+
+    try:
+        archive = Archive(data_dir.archive)
+        index = WhooshIndex(data_dir.index)
+    except OSError as err:
+        raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
+    return Pipeline(archive, index)
+
+
+def _describe(o) -> str:
+    if o.failed:
+        return f"FAILED    {o.name}: " + "; ".join(o.messages or ("unknown error",))
+    c = o.change
+    parts = [f"{o.paragraphs} paragraphs"]
+    if o.paragraphs:
+        parts.append(f"{c.added} new, {c.updated} updated, {c.unchanged} unchanged")
+    if c.removed:
+        parts.append(f"{c.removed} removed")
+    archived = "archived" if o.new_in_archive else "already archived"
+    line = f"{o.status.upper():<9} {o.name}: {', '.join(parts)} ({archived}, capture {o.capture_id})"
+    for m in o.messages:
+        line += f"\n          warning: {m}"
+    return line
+
+
+def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf.pipeline import Outcome, iter_input_files
+
+    facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
+    pipeline = _open(data_dir)
+    failed = total = 0
+    try:
+        for item in iter_input_files(args.paths):
+            if isinstance(item, tuple):
+                outcome = Outcome(str(item[0]), "failed", messages=(item[1],))
+            else:
+                outcome = pipeline.ingest_file(item, facts)
+            total += 1
+            failed += outcome.failed
+            if args.json:
+                _out(json.dumps({
+                    "file": outcome.name, "status": outcome.status,
+                    "capture_id": outcome.capture_id, "paragraphs": outcome.paragraphs,
+                    "new_in_archive": outcome.new_in_archive,
+                    "added": outcome.change.added, "updated": outcome.change.updated,
+                    "unchanged": outcome.change.unchanged, "removed": outcome.change.removed,
+                    "messages": list(outcome.messages),
+                }, ensure_ascii=False))
+            else:
+                _out(_describe(outcome))
+    finally:
+        pipeline.index.close()
+        pipeline.archive.close()
+    if not args.json:
+        _out(f"{total} file(s), {failed} failed. Data directory: {data_dir.root}")
+    return 1 if failed else 0
+
+
+def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from indexer.parsing import parse_document
+    from paragraf.pipeline import guess_content_type
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as err:
+        raise CommandError(f"cannot read {args.file}: {err.strerror}") from err
+    result = parse_document(data, guess_content_type(args.file), filename=str(args.file))
+    if args.json:
+        from paragraf.parse_json import parse_result_json
+
+        _out(json.dumps(parse_result_json(result), ensure_ascii=False, indent=2))
+    else:
+        m = result.meeting
+        _out(f"status:  {result.status}")
+        for msg in result.messages:
+            _out(f"  - {msg}")
+        _out(f"org:     {m.org or '?'}")
+        _out(f"body:    {m.body or '?'}")
+        _out(f"date:    {m.date.isoformat() if m.date else '?'}")
+        _out(f"paragraphs: {len(result.paragraphs)}")
+        for p in result.paragraphs:
+            pages = f"  (p. {'-'.join(map(str, sorted({p.pages[0], p.pages[-1]})))})" if p.pages else ""
+            dnr = f"  [{', '.join(p.diarienummer)}]" if p.diarienummer else ""
+            _out(f"§ {p.number:<6} {p.title}{dnr}{pages}")
+    return 1 if result.status == "failed" else 0
+
+
+_TAGS = re.compile(r"</?mark>")
+
+
+def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from indexer.search import InvalidRequest, SearchRequest, search
+    from indexer.whoosh_engine import WhooshIndex
+    from search_api.representation import result_json
+
+    try:
+        years = tuple(int(y) for y in args.year)
+        req = SearchRequest(q=args.query, orgs=tuple(args.org), bodies=tuple(args.body),
+                            years=years, sort=args.sort, mode=args.mode, page=args.page,
+                            size=args.size)
+    except (InvalidRequest, ValueError) as err:
+        raise CommandError(str(err)) from err
+    if not data_dir.index.exists():
+        raise CommandError(f"no index in {data_dir.root}: run 'paragraf ingest' first")
+    index = WhooshIndex(data_dir.index)
+    try:
+        result = search(index, req)
+    finally:
+        index.close()
+    if args.json:
+        _out(json.dumps(result_json(result), ensure_ascii=False))
+        return 0
+    for notice in result.notices:
+        _out(f"note: {notice}")
+    _out(f"{result.total} paragraph(s)")
+    for i, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
+        p = hit.paragraph
+        _out(f"{i:>3}. {p.citation}  {p.title}")
+        _out(f"     {unescape(_TAGS.sub('*', hit.snippet))}")
+        _out(f"     {p.permalink}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
+    import uvicorn
+
+    from paragraf.web import create_app
+
+    uvicorn.run(create_app(data_dir), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
+    if not args.rebuild:
+        raise CommandError("nothing to do: use 'paragraf index --rebuild'")
+    from archive.store import Archive
+
+    from indexer.whoosh_engine import WhooshIndex
+    from paragraf.pipeline import Pipeline
+
+    # Build beside the live index, then swap, so searches never see a half-built one.
+    fresh_dir = data_dir.root / f"index.rebuild-{int(time.time())}"
+    archive = Archive(data_dir.archive)
+    fresh = WhooshIndex(fresh_dir)
+    failed = 0
+    try:
+        for outcome in Pipeline(archive, fresh).reindex_all():
+            if outcome.status != "skipped":
+                failed += outcome.failed
+                _out(_describe(outcome))
+        count = fresh.count()
+    finally:
+        fresh.close()
+        archive.close()
+    old_dir = data_dir.root / f"index.old-{int(time.time())}"
+    if data_dir.index.exists():
+        data_dir.index.rename(old_dir)
+    fresh_dir.rename(data_dir.index)
+    shutil.rmtree(old_dir, ignore_errors=True)
+    _out(f"Rebuilt index: {count} paragraphs, {failed} document(s) failed.")
+    return 1 if failed else 0
+
+
+def cmd_demo(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf.demo import run_demo
+
+    return run_demo(data_dir, host=args.host, port=args.port, serve=not args.no_serve,
+                    out=sys.stdout)

@@ -1,0 +1,130 @@
+"""The ingest pipeline: archive an original, parse it, index its paragraphs.
+
+Order matters for safety: the original is archived (and fsynced) before any
+parsing, so a document that later fails to parse is never lost; re-running
+picks it up from the archive.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.store import Archive
+
+from archive.model import Capture
+from indexer.model import ParseResult, SourceRef
+from indexer.parsing import parse_document
+from indexer.whoosh_engine import IndexChange, WhooshIndex
+from paragraf.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
+
+SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
+                ".txt": "text/plain"}
+# Archive metadata keys that mean "this is a protocol to parse", per crawler role.
+PARSED_ROLES = frozenset({"", "protocol", "meeting-page", "local"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one document, for the report the user sees."""
+
+    name: str  # the file path or URL
+    status: str  # "ok" | "warnings" | "failed" | "skipped"
+    capture_id: str | None = None
+    new_in_archive: bool = False
+    paragraphs: int = 0
+    change: IndexChange = field(default_factory=IndexChange)
+    messages: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[Path | tuple[Path, str]]:
+    """Files named, and the protocol files inside directories named (sorted).
+
+    A path that does not exist is yielded as ``(path, reason)`` so it is
+    reported like any other failure.
+    """
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUFFIX_TYPES:
+                    yield child
+        elif path.is_file():
+            yield path
+        else:
+            yield (path, "no such file or directory")
+
+
+def guess_content_type(path: Path) -> str:
+    ctype = SUFFIX_TYPES.get(path.suffix.lower())
+    return ctype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+class Pipeline:
+    """Archive → parse → index for local files and archived captures."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        index: WhooshIndex,
+        parse: Callable[..., ParseResult] = parse_document,
+    ) -> None:
+        self.archive = archive
+        self.index = index
+        self.parse = parse
+
+    def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
+        """Archive one local file unchanged, then parse and index it."""
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            return Outcome(name, "failed", messages=(f"cannot read file: {err.strerror}",))
+        metadata = {k: v for k, v in facts.items() if v}
+        metadata["role"] = "local"
+        stored = self.archive.store_resource(
+            data, source=path.resolve().as_uri(), content_type=guess_content_type(path),
+            metadata=metadata,
+        )
+        outcome = self.index_capture(stored.capture, data)
+        return Outcome(name, outcome.status, outcome.capture_id, stored.new,
+                       outcome.paragraphs, outcome.change, outcome.messages)
+
+    def index_capture(self, capture: Capture, data: bytes | None = None) -> Outcome:
+        """Parse an archived capture and make the index agree with it."""
+        facts = capture.meta()
+        if facts.get("role", "") not in PARSED_ROLES:
+            return Outcome(capture.source, "skipped", capture.id)
+        if data is None:
+            data = self.archive.read(capture.id)
+        result = self.parse(data, capture.content_type, filename=capture.source)
+        messages = list(result.messages)
+        if result.status == "failed":
+            return Outcome(capture.source, "failed", capture.id, messages=tuple(messages))
+        try:
+            identity = resolve_identity(result, facts)
+        except IdentityMissing as err:
+            return Outcome(capture.source, "failed", capture.id,
+                           messages=(*messages, str(err)))
+        source = SourceRef(capture.id, capture.source, capture.sha256, capture.content_type)
+        paragraphs, warnings = build_paragraphs(result, identity, source)
+        messages.extend(warnings)
+        change = self.index.replace_source(capture.source, paragraphs)
+        status = "warnings" if (result.status == "warnings" or warnings) else "ok"
+        return Outcome(capture.source, status, capture.id, False, len(paragraphs), change,
+                       tuple(messages))
+
+    def reindex_all(self) -> Iterator[Outcome]:
+        """Re-parse every latest capture per source (PDFs last, so their text wins)."""
+        latest: dict[str, Capture] = {}
+        for cap in self.archive.captures():
+            latest[cap.source] = cap
+        ordered = sorted(latest.values(), key=lambda c: (c.content_type == "application/pdf",
+                                                         c.fetched_at, c.id))
+        for cap in ordered:
+            yield self.index_capture(cap)

@@ -1,0 +1,96 @@
+"""The web application: JSON API and UI assembled from plain lists, resources from the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from archive.store import Archive
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+import search_api.app
+import ui.app
+from indexer.whoosh_engine import WhooshIndex
+from paragraf.settings import DataDir
+from search_api.errors import ApiError, api_error_response, error_body
+
+log = logging.getLogger("paragraf.web")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if _wants_json(request):
+        return JSONResponse(error_body(exc.status_code, str(exc.detail)),
+                            status_code=exc.status_code)
+    return ui.app.render("not_found.html", exc.status_code, what="Sidan")
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    # Last resort: logged with its traceback, answered without internals.
+    log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+    if _wants_json(request):
+        return JSONResponse(error_body(500, "internal error"), status_code=500)
+    return HTMLResponse("<h1>Något gick fel</h1>", status_code=500)
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response that does not set its own."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()
+                         if k.lower().encode() not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(data_dir: DataDir) -> Starlette:
+    """The ASGI app serving API and UI over one data directory."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
+        archive = Archive(data_dir.archive)
+        index = WhooshIndex(data_dir.index)
+        try:
+            yield {"archive": archive, "index": index}
+        finally:
+            index.close()
+            archive.close()
+
+    app = Starlette(
+        routes=[*search_api.app.routes, *ui.app.routes],
+        exception_handlers={ApiError: api_error_response, HTTPException: http_error,
+                            Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,1 @@
+"""The JSON API: a thin Starlette adapter over :func:`indexer.search.search`."""

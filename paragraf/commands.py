@@ -45,7 +45,8 @@ def _describe(o) -> str:
     if c.removed:
         parts.append(f"{c.removed} removed")
     archived = "archived" if o.new_in_archive else "already archived"
-    line = f"{o.status.upper():<9} {o.name}: {', '.join(parts)} ({archived}, capture {o.capture_id})"
+    line = (f"{o.status.upper():<9} {o.name}: {', '.join(parts)} "
+            f"({archived}, capture {o.capture_id})")
     for m in o.messages:
         line += f"\n          warning: {m}"
     return line
@@ -107,7 +108,8 @@ def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
         _out(f"date:    {m.date.isoformat() if m.date else '?'}")
         _out(f"paragraphs: {len(result.paragraphs)}")
         for p in result.paragraphs:
-            pages = f"  (p. {'-'.join(map(str, sorted({p.pages[0], p.pages[-1]})))})" if p.pages else ""
+            span = sorted({p.pages[0], p.pages[-1]}) if p.pages else []
+            pages = f"  (p. {'-'.join(map(str, span))})" if span else ""
             dnr = f"  [{', '.join(p.diarienummer)}]" if p.diarienummer else ""
             _out(f"§ {p.number:<6} {p.title}{dnr}{pages}")
     return 1 if result.status == "failed" else 0

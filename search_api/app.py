@@ -65,7 +65,7 @@ def archived_original(request: Request) -> Response:
         "X-Content-Type-Options": "nosniff",
         "Digest": f"sha-256={capture.sha256}",
         # Archived pages are other people's HTML: shown sandboxed, no scripts.
-        "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
     }
     return Response(data, media_type=capture.content_type, headers=headers)
 

@@ -1,0 +1,69 @@
+"""Protocol parsers: PDF, HTML and plain text into meeting facts and paragraphs.
+
+The one entry point is :func:`parse_document`. It is a pure function of the bytes
+and never raises for bad input: unreadable documents come back with
+``status="failed"`` and a message saying why.
+"""
+
+from __future__ import annotations
+
+from indexer.model import MeetingInfo, ParseResult
+from indexer.parsing.decode import decode_text
+from indexer.parsing.errors import ParseFailure
+from indexer.parsing.html import html_to_text
+from indexer.parsing.lines import split_pages
+from indexer.parsing.pdf import extract_pdf_text
+from indexer.parsing.sniff import HTML, PDF, sniff_kind
+from indexer.parsing.text import parse_pages
+
+__all__ = ["parse_document"]
+
+NEEDS_OCR = "needs OCR"
+
+
+def parse_document(
+    data: bytes, content_type: str | None = None, *, filename: str | None = None
+) -> ParseResult:
+    """Parse one archived document into meeting facts and § paragraphs.
+
+    The bytes decide the format (``%PDF-`` => PDF, HTML markers => HTML, else
+    text); ``content_type`` and ``filename`` are only hints. Returns status
+    "ok", "warnings" (paragraphs found but something looked off, or none found)
+    or "failed" (nothing could be read).
+    """
+    if not data or not data.strip():
+        return _failed("empty document: no bytes")
+    try:
+        kind = sniff_kind(data, content_type, filename)
+        if kind == PDF:
+            return _parse_pdf(data)
+        if kind == HTML:
+            return parse_pages([html_to_text(data)], paged=False)
+        pages = split_pages(decode_text(data))
+        return parse_pages(pages, paged=len(pages) > 1)
+    except ParseFailure as exc:
+        return _failed(str(exc))
+    except RecursionError:
+        return _failed("document too deeply nested to parse")
+
+
+def _parse_pdf(data: bytes) -> ParseResult:
+    extracted = extract_pdf_text(data)
+    if not any(page.strip() for page in extracted.pages):
+        if extracted.scanned_pages:
+            return ParseResult(MeetingInfo(), (), status="warnings", messages=(NEEDS_OCR,),
+                               needs_ocr=True)
+        return _failed("empty document: the PDF has no text")
+    result = parse_pages(list(extracted.pages), paged=True)
+    if not extracted.scanned_pages:
+        return result
+    listed = ", ".join(str(n) for n in extracted.scanned_pages)
+    return ParseResult(
+        result.meeting, result.paragraphs, status="warnings",
+        messages=(*result.messages, f"{NEEDS_OCR}: pages {listed} have no text layer"),
+        needs_ocr=True,
+    )
+
+
+def _failed(message: str) -> ParseResult:
+    return ParseResult(MeetingInfo(), (), status="failed", messages=(message,))

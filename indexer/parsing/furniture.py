@@ -1,0 +1,84 @@
+"""Page furniture: headers, footers and web chrome that are not protocol text.
+
+Two mechanisms: patterns for furniture every template has ("PROTOKOLL 1(8)",
+"Justerandes sign", "Sammanträdesdatum 2007-01-08", the Meetings Plus skip link),
+and lines that repeat in the top or bottom band of many pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from indexer.parsing.lines import Line
+
+_BODY_WORD = r"(?:\w*(?:fullmäktige|styrelse|nämnd|råd|utskott|direktion|beredning)\w*)"
+_ORG_PREFIX = r"(?:[\wÅÄÖåäö]+s? (?:[Ss]tad|kommun)|Region(?: [A-ZÅÄÖ][\wåäö]+){1,2})"
+_PATTERNS = [
+    r"(?:protokoll\s*)?\d{1,4}\s*\(\s*\d{1,4}\s*\)",  # "PROTOKOLL 1(8)", "1(14 )", "3 (74)"
+    r"(?:sida|sid\.?)\s*\d{1,4}(?:\s*(?:av|/|\()\s*\d{1,4}\)?)?",  # "Sida 2 av 8"
+    r"\d{1,4}\s*/\s*\d{1,4}",  # "2/8" alone on a line
+    r"\(\s*\d{1,4}\s*\)",  # "(74)" when the page number went elsewhere
+    r"(?:sammanträdesdatum|mötesdatum)\s*:?",
+    r"(?:justerandes?\s*(?:sign(?:atur)?\.?|signaturer)\s*)?(?:utdragsbestyrkande)?",
+    r"justerandes?\s*(?:sign(?:atur)?\.?|signaturer)",
+    r"(?:sammanträdesdatum|mötesdatum|sammanträdesdag)\s*:?\s*\d{4}-\d{2}-\d{2}",
+    r"protokoll\s*\(?\s*(?:nr|nummer)\.?\s*\d+\s*\)?",  # "Protokoll (nr 1)", "Protokoll nr 12"
+    r"(?:protokoll|sammanträdesprotokoll|protokollsutdrag)",
+    rf"(?:{_ORG_PREFIX}\s+)?{_BODY_WORD}(?:,\s*|s\s+)(?:sammanträdes)?protokoll"
+    r"(?:\s+(?:nr\s*)?\d{1,4}(?:-\d{2}-\d{2})?)?",
+    r"hoppa över navigering|gå till huvudinnehåll|till huvudinnehåll",
+    r"vi använder cookies\b.*",
+    r"det finns ingen information att visa",
+]
+_FURNITURE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_BAND = 3  # lines at the top and bottom of a page where running headers live
+
+
+def is_furniture(text: str) -> bool:
+    """True for a line that is page furniture whatever the document."""
+    return bool(text) and _FURNITURE.fullmatch(text) is not None
+
+
+def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:
+    """Lines (digits masked) found in the top/bottom band of most pages.
+
+    Needs at least three pages: on two pages a shared line may be real text.
+    """
+    if page_count < 3:
+        return set()
+    by_page: dict[int, list[str]] = {}
+    for line in lines:
+        if line.text:
+            by_page.setdefault(line.page, []).append(line.text)
+    seen: Counter[str] = Counter()
+    for texts in by_page.values():
+        band = set(texts[:_BAND] + texts[-_BAND:])
+        seen.update({_mask(t) for t in band})
+    threshold = max(3, (page_count * 3 + 4) // 5)
+    return {text for text, count in seen.items() if count >= threshold}
+
+
+def remove_furniture(
+    lines: list[Line], repeated: set[str], names: tuple[str, ...] = ()
+) -> list[Line]:
+    """Blank out furniture lines (kept as blanks so paragraph structure holds).
+
+    ``names`` are the organisation and body, which running headers repeat as
+    lines of their own ("Kommunstyrelsen").
+    """
+    lowered = {n.casefold() for n in names if n}
+    out = []
+    for line in lines:
+        text = line.text
+        if (is_furniture(text) or _mask(text) in repeated
+                or text.casefold() in lowered):
+            out.append(Line("", line.page))
+        else:
+            out.append(line)
+    return out
+
+
+def _mask(text: str) -> str:
+    return _DIGITS.sub("#", text)

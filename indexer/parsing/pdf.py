@@ -1,0 +1,77 @@
+"""Text per page from PDF bytes with pypdfium2.
+
+pypdfium2 is the fastest permissively licensed extractor (see engine notes). PDFium
+is not thread-safe, so extraction is serialised with a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from indexer.parsing.errors import ParseFailure
+
+_PDFIUM_LOCK = threading.Lock()
+# PDFium marks a hyphen it found at a line end with U+FFFE and joins the lines;
+# we restore "-\n" so the text layer's own hyphenation rules decide.
+_PDFIUM_LINE_HYPHEN = "\ufffe"
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """Text of each page (1-based page i is ``pages[i - 1]``) and the pages
+    that show images but carry no text, i.e. need OCR."""
+
+    pages: tuple[str, ...]
+    scanned_pages: tuple[int, ...]
+
+
+def extract_pdf_text(data: bytes) -> PdfText:
+    """Extract the text layer of every page. Raises ParseFailure when the PDF
+    cannot be opened (broken, truncated, encrypted) or has no pages."""
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise ParseFailure(_load_error(str(exc))) from exc
+        try:
+            if len(document) == 0:
+                raise ParseFailure("broken PDF: the document has no pages")
+            pages: list[str] = []
+            scanned: list[int] = []
+            for number in range(1, len(document) + 1):
+                text, has_images = _page_text(document, number - 1)
+                pages.append(text)
+                if not text.strip() and has_images:
+                    scanned.append(number)
+        finally:
+            document.close()
+    return PdfText(tuple(pages), tuple(scanned))
+
+
+def _page_text(document: pdfium.PdfDocument, index: int) -> tuple[str, bool]:
+    page = document[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            text = textpage.get_text_range()
+        finally:
+            textpage.close()
+        has_images = any(
+            obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2)
+        )
+    except pdfium.PdfiumError as exc:
+        raise ParseFailure(f"broken PDF: page {index + 1} cannot be read ({exc})") from exc
+    finally:
+        page.close()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace(_PDFIUM_LINE_HYPHEN, "-\n"), has_images
+
+
+def _load_error(detail: str) -> str:
+    if "password" in detail.lower():
+        return "encrypted PDF: a password is needed to read it"
+    return f"broken or truncated PDF: {detail}"

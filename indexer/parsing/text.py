@@ -1,0 +1,75 @@
+"""The text parser: page texts in, meeting facts and paragraphs out.
+
+PDF and HTML parsing end here after extracting their text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from indexer.model import MeetingInfo, ParsedParagraph, ParseResult
+from indexer.parsing.furniture import remove_furniture, repeated_band_lines
+from indexer.parsing.headers import find_headers, match_header, select_headers
+from indexer.parsing.lines import Line, rejoin_hyphenated, to_lines
+from indexer.parsing.meeting import extract_meeting
+from indexer.parsing.paragraphs import build_paragraph
+from indexer.parsing.sections import classify_heading
+
+NO_PARAGRAPHS = "no § paragraphs found"
+
+
+def parse_pages(pages: list[str], *, paged: bool) -> ParseResult:
+    """Parse a document given as the text of its pages.
+
+    ``paged`` says the pages are real (PDF, form feeds), so paragraphs get page
+    numbers and running headers can be found by repetition.
+    """
+    raw = to_lines(pages, paged=paged)
+    if not any(line.text for line in raw):
+        return ParseResult(MeetingInfo(), (), status="failed",
+                           messages=("empty document: no text found",))
+    first = find_headers(raw)
+    meeting = extract_meeting(raw, first[0].index if first else len(raw))
+    lines = _clean(raw, len(pages), meeting)
+    headers = select_headers(lines, find_headers(lines))
+    ends = [h.index for h in headers[1:]] + [len(lines)] if headers else []
+    paragraphs = tuple(
+        build_paragraph(lines, header, end) for header, end in zip(headers, ends, strict=True)
+    )
+    messages = _check(meeting, paragraphs)
+    return ParseResult(meeting, paragraphs, status="warnings" if messages else "ok",
+                       messages=messages)
+
+
+def _clean(raw: list[Line], page_count: int, meeting: MeetingInfo) -> list[Line]:
+    """Remove furniture, then rejoin words hyphenated across line ends."""
+    standalone = Counter(line.text for line in raw)
+    names = tuple(n for n in (meeting.org, meeting.body) if n and standalone[n] >= 2)
+    lines = remove_furniture(raw, repeated_band_lines(raw, page_count), names)
+    keep = {i for i, line in enumerate(lines)
+            if match_header(line.text) or classify_heading(line.text)}
+    return rejoin_hyphenated(lines, keep)
+
+
+def _check(meeting: MeetingInfo, paragraphs: tuple[ParsedParagraph, ...]) -> tuple[str, ...]:
+    """Messages for things that look off; empty when all is well."""
+    if not paragraphs:
+        return (NO_PARAGRAPHS,)
+    messages = []
+    numbers = [int(p.number.split(" ")[0]) for p in paragraphs]
+    for before, after in zip(numbers, numbers[1:], strict=False):
+        if after > before + 1:
+            messages.append(f"paragraph numbers jump from § {before} to § {after}")
+    for paragraph in paragraphs:
+        if not paragraph.title:
+            messages.append(f"§ {paragraph.number} has no title")
+    if meeting.paragraph_range:
+        low, _, high = meeting.paragraph_range.partition("–")
+        if (int(low), int(high)) != (numbers[0], numbers[-1]):
+            messages.append(
+                f"front page says §§ {meeting.paragraph_range} but found "
+                f"§§ {numbers[0]}–{numbers[-1]}"
+            )
+    if meeting.date is None:
+        messages.append("meeting date not found")
+    return tuple(messages)

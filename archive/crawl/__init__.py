@@ -1,0 +1,1 @@
+"""Crawlers that fetch published protocols into the archive (one module per platform)."""

@@ -1,9 +1,9 @@
 """Diarienummer (case numbers) in their many printed forms.
 
 Seen formats: ``RS/559/2019``, ``KS 2018/14``, ``DNR:KU/2007.9`` (-> ``KU/2007.9``),
-``SLK-2024-00078`` (also with a document suffix ``SLK-2023-00025:26``), ``0098/22``
-and "Dnr KS 2023/123" (-> ``KS 2023/123``). Dates ("2017-08-21", "2018-2020") and
-law references ("(2017:725)") are not diarienummer.
+``SLK-2024-00078`` (also with a document suffix ``SLK-2023-00025:26``; ``:-1`` means
+"no document" and is dropped), ``0098/22`` and "Dnr KS 2023/123" (-> ``KS 2023/123``).
+Dates ("2017-08-21", "2018-2020") and law references ("(2017:725)") are not diarienummer.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ _LABELLED = re.compile(
     rf"{_LABEL}((?:{_ANY_FORM})|\d{{4}}/\d{{1,6}}|\d{{1,5}}/\d{{2,4}})(?![\w/-]|[.:]\d)",
     re.IGNORECASE,
 )
+_NO_DOCUMENT = re.compile(r":-\d+$")
 _LABEL_ONLY = re.compile(rf"^\s*(?:{_LABEL})?\s*$", re.IGNORECASE)
 
 
@@ -41,7 +42,9 @@ def find_diarienummer(text: str) -> tuple[str, ...]:
             found.append((match.start(), match.group(0)))
     found.sort()
     out: list[str] = []
-    for _, value in found:
+    for _, raw in found:
+        # "SLK-2023-00369:-1" is a case without a document number.
+        value = _NO_DOCUMENT.sub("", raw)
         if value not in out:
             out.append(value)
     return tuple(out)

@@ -25,8 +25,11 @@ _PATTERNS = [
     r"(?:sammanträdesdatum|mötesdatum|sammanträdesdag)\s*:?\s*\d{4}-\d{2}-\d{2}",
     r"protokoll\s*\(?\s*(?:nr|nummer)\.?\s*\d+\s*\)?",  # "Protokoll (nr 1)", "Protokoll nr 12"
     r"(?:protokoll|sammanträdesprotokoll|protokollsutdrag)",
-    rf"(?:{_ORG_PREFIX}\s+)?{_BODY_WORD}(?:,\s*|s\s+)(?:sammanträdes)?protokoll"
-    r"(?:\s+(?:nr\s*)?\d{1,4}(?:-\d{2}-\d{2})?)?",
+    # Running headers "Göteborgs Stad Kommunstyrelsen, protokoll" / "Kommunstyrelsen,
+    # protokoll"; without the comma an org prefix is needed, because titles such as
+    # "Arvodesberedningens protokoll 2024-02-08" look the same.
+    rf"(?:{_ORG_PREFIX}\s+)?{_BODY_WORD},\s*(?:sammanträdes)?protokoll",
+    rf"{_ORG_PREFIX}\s+{_BODY_WORD}s?\s+(?:sammanträdes)?protokoll",
     r"hoppa över navigering|gå till huvudinnehåll|till huvudinnehåll",
     r"vi använder cookies\b.*",
     r"det finns ingen information att visa",

@@ -47,11 +47,9 @@ def _drop_chrome(root: lxml_html.HtmlElement) -> None:
     doomed = []
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
-        if not tag:
-            doomed.append(element)  # comments and processing instructions
-        elif tag.lower() in _DROP_TAGS:
-            doomed.append(element)
-        elif _COOKIE_ATTR.search(f"{element.get('id', '')} {element.get('class', '')}"):
+        marks = f"{element.get('id', '')} {element.get('class', '')}" if tag else ""
+        # Tagless nodes are comments and processing instructions.
+        if not tag or tag.lower() in _DROP_TAGS or _COOKIE_ATTR.search(marks):
             doomed.append(element)
     for element in doomed:
         if element.getparent() is not None:

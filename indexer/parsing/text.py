@@ -5,6 +5,7 @@ PDF and HTML parsing end here after extracting their text.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 from indexer.model import MeetingInfo, ParsedParagraph, ParseResult
@@ -57,7 +58,7 @@ def _check(meeting: MeetingInfo, paragraphs: tuple[ParsedParagraph, ...]) -> tup
         return (NO_PARAGRAPHS,)
     messages = []
     numbers = [int(p.number.split(" ")[0]) for p in paragraphs]
-    for before, after in zip(numbers, numbers[1:], strict=False):
+    for before, after in itertools.pairwise(numbers):
         if after > before + 1:
             messages.append(f"paragraph numbers jump from § {before} to § {after}")
     for paragraph in paragraphs:

@@ -1,0 +1,16 @@
+"""The spine's acceptance check on the real seed protocol (skips without ../shared)."""
+
+from paragraf.cli import main
+from tests.shared_data import seed
+
+
+def test_basfinansiering_turism_puts_paragraph_42_first(tmp_path, capsys):
+    path = seed("000_")
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "ingest", str(path), "--body", "Regionens samverkansråd",
+                 "--date", "2017-08-21"]) == 0
+    assert "16 paragraphs" in capsys.readouterr().out
+    assert main(["--data-dir", data, "search", "basfinansiering turism"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  1. Regionens samverkansråd 2017-08-21 § 42")
+    assert "/p/region-jamtland-harjedalen/regionens-samverkansrad/2017-08-21/42" in lines[3]

@@ -1,0 +1,570 @@
+"""The immutable archive of originals: WARC files plus a SQLite catalog.
+
+Layout under ``root``::
+
+    warc/paragraf-YYYYMMDDhhmmss-00001.warc.gz   gzip-per-record WARC/1.1, rotated by size
+    catalog.sqlite                               the catalog (WAL mode)
+    .writer.lock                                 flock()ed by whoever is writing
+
+Write protocol (crash safety): a record is appended to the WARC file,
+flushed and fsynced, and only then is the catalog row committed. The
+catalog is the truth: a record without a row (crash between the two steps)
+is an orphan that nothing refers to, and a half-written record at the end
+of the newest file (a torn tail) is cut off before the next append.
+
+Concurrency: writing operations (``store_*``, ``record_not_modified``,
+``rebuild_catalog``) take an exclusive ``fcntl.flock`` on ``.writer.lock``
+for their duration, so processes (a crawler and a CLI ingest) take turns;
+one that waits longer than ``lock_timeout`` gets ``ArchiveLocked``.
+Readers (``get``, ``read``, ``captures``, ``latest``, ``verify`` ...)
+never take it: committed records are never rewritten, and SQLite's WAL
+lets them read while a writer commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+
+from archive import recovery, warcfile
+from archive.catalog import (
+    DECLARED_CONTENT_TYPE,
+    Catalog,
+    Location,
+    StoredCapture,
+    Visit,
+    capture_id,
+    is_capture_id,
+    metadata_tuple,
+)
+from archive.errors import ArchiveCorrupt, ArchiveLocked, CaptureNotFound
+from archive.model import Capture
+from archive.recovery import VerifyReport
+from archive.sniff import sniff
+from archive.warcfile import BadMember, BuiltRecord
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "DEFAULT_MAX_WARC_BYTES",
+    "Archive",
+    "StoreResult",
+    "VerifyReport",
+    "Visit",
+    "capture_id",
+    "is_capture_id",
+    "utc_now",
+]
+
+DEFAULT_MAX_WARC_BYTES = 256 * 1024 * 1024
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_LOCK_POLL_SECONDS = 0.05
+
+
+def utc_now() -> dt.datetime:
+    """The default clock: the current time, timezone-aware UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """The outcome of a store: ``new`` is False when these bytes from this source were known."""
+
+    capture: Capture
+    new: bool
+
+
+def _check_source(source: str) -> None:
+    if not isinstance(source, str) or not source:
+        raise ValueError("source must be a non-empty string")
+    # The source becomes a WARC header: whitespace or control characters
+    # would corrupt the record (callers percent-encode, e.g. Path.as_uri()).
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in source):
+        raise ValueError(f"source contains whitespace or control characters: {source!r}")
+
+
+def _check_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    checked = []
+    for pair in headers:
+        name, value = pair
+        if not isinstance(name, str) or not _HEADER_NAME_RE.fullmatch(name):
+            raise ValueError(f"invalid HTTP header name: {name!r}")
+        if not isinstance(value, str) or "\r" in value or "\n" in value:
+            raise ValueError(f"invalid value for HTTP header {name}: {value!r}")
+        checked.append((name, value))
+    return checked
+
+
+def _metadata(metadata: Mapping[str, str] | None, declared: str) -> dict[str, str]:
+    result = dict(metadata or {})
+    for key, value in result.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(f"metadata keys and values must be strings: {key!r}: {value!r}")
+    if declared:
+        result[DECLARED_CONTENT_TYPE] = declared
+    return result
+
+
+def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
+    lowered = name.lower()
+    return next((value for key, value in headers if key.lower() == lowered), None)
+
+
+class Archive:
+    """The archive of originals under ``root``; see the module docstring for the layout."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        clock: Callable[[], dt.datetime] = utc_now,
+        max_warc_bytes: int = DEFAULT_MAX_WARC_BYTES,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        """Open (creating if needed) the archive at ``root``.
+
+        If no other process is writing, a torn WARC tail left by a crash is
+        cut off now, and a lost catalog is rebuilt from the WARC files.
+        """
+        if max_warc_bytes <= 0:
+            raise ValueError("max_warc_bytes must be positive")
+        self.root = Path(root)
+        self.warc_dir = self.root / "warc"
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._max_warc_bytes = max_warc_bytes
+        self._lock_timeout = lock_timeout
+        catalog_path = self.root / "catalog.sqlite"
+        catalog_lost = not catalog_path.exists()
+        self._catalog = Catalog(catalog_path)
+        self._lock_fd = os.open(self.root / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        self._thread_lock = threading.RLock()
+        try:
+            with self._writer(timeout=0):
+                if catalog_lost and warcfile.list_warc_files(self.warc_dir):
+                    recovery.rebuild(self._catalog, self.warc_dir)
+                self._prepare_current()
+        except ArchiveLocked:
+            pass  # someone else is writing; they (or our next write) repair the tail
+
+    # -- lifecycle -------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the catalog connection and the lock file."""
+        with self._thread_lock:
+            if self._lock_fd >= 0:
+                self._catalog.close()
+                os.close(self._lock_fd)
+                self._lock_fd = -1
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------
+
+    def get(self, capture_id: str) -> Capture:
+        """The capture with this id; CaptureNotFound for unknown or malformed ids."""
+        return self._lookup(capture_id).capture
+
+    def read(self, capture_id: str) -> bytes:
+        """The payload bytes of a capture, checked against its sha256 (else ArchiveCorrupt)."""
+        capture = self.get(capture_id)
+        try:
+            with open(self._warc_path(capture.warc_file), "rb") as fh:
+                raw = warcfile.read_member(fh, capture.offset, capture.length)
+            record = warcfile.parse_record(raw)
+        except (OSError, BadMember, ValueError) as exc:
+            raise ArchiveCorrupt(f"capture {capture.id}: {exc}") from exc
+        if hashlib.sha256(record.payload).hexdigest() != capture.sha256:
+            raise ArchiveCorrupt(f"capture {capture.id}: payload does not match its sha256")
+        return record.payload
+
+    def captures(self, *, source_prefix: str | None = None) -> Iterator[Capture]:
+        """All captures (or those whose source starts with the prefix), by fetched_at, id."""
+        return iter(self._catalog.captures(source_prefix))
+
+    def latest(self, source: str) -> Capture | None:
+        """The capture the newest visit of ``source`` saw, i.e. what the source holds now."""
+        stored = self._catalog.latest(source)
+        return stored.capture if stored else None
+
+    def validators(self, source: str) -> tuple[str | None, str | None]:
+        """(etag, last_modified) of the newest successful fetch, for a conditional request."""
+        return self._catalog.validators(source)
+
+    def visits(self, source: str) -> tuple[Visit, ...]:
+        """Every time ``source`` was seen, oldest first."""
+        return tuple(self._catalog.visits(source))
+
+    def count(self) -> int:
+        """Number of captures."""
+        return self._catalog.count()
+
+    # -- writing ---------------------------------------------------------
+
+    def store_resource(
+        self,
+        data: bytes,
+        *,
+        source: str,
+        content_type: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> StoreResult:
+        """Archive a local file's bytes as a ``resource`` record (source: ``file:///...``).
+
+        Storing the same bytes from the same source again writes no payload:
+        the visit is logged, and metadata that differs is merged into the
+        capture (a small ``metadata`` record keeps that rebuildable).
+        """
+        _check_source(source)
+        data = bytes(data)
+        sha256 = hashlib.sha256(data).hexdigest()
+        cid = capture_id(source, sha256)
+        effective = sniff(data, content_type)
+        meta = _metadata(metadata, content_type.strip())
+        with self._writer():
+            now = self._now()
+            existing = self._catalog.get(cid)
+            if existing is not None:
+                return self._restore_resource(existing, meta, now)
+            extra = warcfile.paragraf_headers(
+                cid, sha256=sha256, content_type=effective, metadata=meta
+            )
+            record = warcfile.build_resource(
+                source, data, when=now, content_type=effective, extra=extra
+            )
+            capture = Capture(
+                id=cid,
+                source=source,
+                sha256=sha256,
+                content_type=effective,
+                fetched_at=now,
+                kind="resource",
+                warc_file="",
+                offset=0,
+                length=0,
+                size=len(data),
+                metadata=metadata_tuple(meta),
+            )
+            return self._commit_new(capture, [record], Visit(source, now, None, cid, False))
+
+    def store_response(
+        self,
+        url: str,
+        *,
+        status: int,
+        headers: Sequence[tuple[str, str]],
+        body: bytes,
+        request_headers: Sequence[tuple[str, str]] = (),
+        metadata: Mapping[str, str] | None = None,
+    ) -> StoreResult:
+        """Archive an HTTP response as ``response`` + ``request`` records.
+
+        ``body`` is the payload as the client delivered it (de-chunked and
+        decoded); headers that would contradict that are kept renamed (see
+        ``warcfile.consistent_headers``). Identical bytes from the same URL
+        become a ``revisit`` record pointing at the original capture.
+        """
+        _check_source(url)
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise ValueError(f"invalid HTTP status: {status!r}")
+        headers = _check_headers(headers)
+        request_headers = _check_headers(request_headers)
+        body = bytes(body)
+        sha256 = hashlib.sha256(body).hexdigest()
+        cid = capture_id(url, sha256)
+        declared = (_header(headers, "Content-Type") or "").strip()
+        meta = _metadata(metadata, declared)
+        visit_validators = (_header(headers, "ETag"), _header(headers, "Last-Modified"))
+        with self._writer():
+            now = self._now()
+            existing = self._catalog.get(cid)
+            if existing is not None:
+                visit = Visit(url, now, status, cid, True, *visit_validators)
+                capture = self._commit_revisit(existing, visit, headers, request_headers, meta)
+                return StoreResult(capture, False)
+            effective = sniff(body, declared)
+            extra = warcfile.paragraf_headers(
+                cid, sha256=sha256, content_type=effective, metadata=meta
+            )
+            response = warcfile.build_response(
+                url, status=status, headers=headers, body=body, when=now, extra=extra
+            )
+            request = warcfile.build_request(
+                url, headers=request_headers, when=now, concurrent_to=response.record_id
+            )
+            capture = Capture(
+                id=cid,
+                source=url,
+                sha256=sha256,
+                content_type=effective,
+                fetched_at=now,
+                kind="response",
+                warc_file="",
+                offset=0,
+                length=0,
+                size=len(body),
+                status=status,
+                metadata=metadata_tuple(meta),
+            )
+            visit = Visit(url, now, status, cid, False, *visit_validators)
+            return self._commit_new(capture, [response, request], visit)
+
+    def record_not_modified(
+        self,
+        url: str,
+        *,
+        request_headers: Sequence[tuple[str, str]] = (),
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> Capture | None:
+        """Log a 304 answer as a visit of the latest capture of ``url``.
+
+        Writes a ``revisit`` record (profile server-not-modified). Returns
+        that capture, or None (and writes nothing) if ``url`` was never captured.
+        """
+        _check_source(url)
+        headers = _check_headers(headers)
+        request_headers = _check_headers(request_headers)
+        with self._writer():
+            latest = self._catalog.latest(url)
+            if latest is None:
+                return None
+            etag, last_modified = self._catalog.validators_after(
+                url, _header(headers, "ETag"), _header(headers, "Last-Modified")
+            )
+            visit = Visit(url, self._now(), 304, latest.capture.id, True, etag, last_modified)
+            self._commit_revisit(latest, visit, headers, request_headers, {})
+            return latest.capture
+
+    def rebuild_catalog(self) -> int:
+        """Re-create the catalog from the WARC files alone; returns the number of captures.
+
+        Loses only what no WARC record holds: visits of re-ingested local
+        files whose metadata did not change.
+        """
+        with self._writer():
+            return recovery.rebuild(self._catalog, self.warc_dir)
+
+    # -- verification ----------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Re-read every WARC record: gzip CRCs, WARC digests, and each capture's sha256.
+
+        A torn tail beyond the committed end of the newest file is not a
+        problem (a writer is mid-append, or crashed and the next write cuts it).
+        """
+        return recovery.verify(self._catalog, self.warc_dir)
+
+    # -- internals -------------------------------------------------------
+
+    def _now(self) -> dt.datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the archive clock must return timezone-aware datetimes")
+        return now.astimezone(dt.UTC)
+
+    def _lookup(self, capture_id: str) -> StoredCapture:
+        # Ids arrive from URLs: anything but 20 hex digits is simply not found.
+        if not is_capture_id(capture_id):
+            raise CaptureNotFound(capture_id)
+        stored = self._catalog.get(capture_id)
+        if stored is None:
+            raise CaptureNotFound(capture_id)
+        return stored
+
+    def _warc_path(self, name: str) -> Path:
+        # Names come from the catalog; refuse anything else even so.
+        if warcfile.sequence_of(name) is None:
+            raise ArchiveCorrupt(f"catalog names an invalid WARC file: {name!r}")
+        return self.warc_dir / name
+
+    @contextmanager
+    def _writer(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the cross-process writer lock (and this object's thread lock)."""
+        limit = self._lock_timeout if timeout is None else timeout
+        with self._thread_lock:
+            if self._lock_fd < 0:
+                raise ValueError("archive is closed")
+            deadline = time.monotonic() + limit
+            while True:
+                try:
+                    fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise ArchiveLocked(f"{self.root} is being written elsewhere") from None
+                    time.sleep(_LOCK_POLL_SECONDS)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _prepare_current(self) -> tuple[str, int] | None:
+        """The newest WARC file and its intact size, cutting off a torn tail first.
+
+        None means: start a new file (there is none, or committed bytes are
+        missing from it, which verify() reports; we never append to damage).
+        """
+        names = warcfile.list_warc_files(self.warc_dir)
+        if not names:
+            return None
+        name = names[-1]
+        path = self.warc_dir / name
+        size = path.stat().st_size
+        committed = self._catalog.committed_size(name) or 0
+        if size == committed:
+            return name, size
+        if size < committed:
+            return None
+        with open(path, "r+b") as fh:
+            end = committed
+            try:
+                for member in warcfile.iter_members(fh, committed):
+                    end = member.offset + member.length
+            except BadMember as exc:
+                end = exc.offset
+                fh.truncate(end)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if end == 0:
+            path.unlink()  # nothing intact, not even the warcinfo record
+            return None
+        return name, end
+
+    def _append(
+        self, records: Sequence[BuiltRecord], when: dt.datetime
+    ) -> tuple[list[Location], int]:
+        """Append records to the current WARC file (rotating by size) and fsync it.
+
+        ``when`` names a new file if one is started. Returns each record's
+        location and the file's new intact size.
+        """
+        current = self._prepare_current()
+        total = sum(len(record.data) for record in records)
+        blobs = [record.data for record in records]
+        if current is None or current[1] + total > self._max_warc_bytes:
+            names = warcfile.list_warc_files(self.warc_dir)
+            sequence = (warcfile.sequence_of(names[-1]) or 0) + 1 if names else 1
+            name = warcfile.warc_name(when, sequence)
+            blobs.insert(0, warcfile.build_warcinfo(name, when).data)
+            offset, new_file = 0, True
+        else:
+            (name, offset), new_file = current, False
+        with open(self.warc_dir / name, "ab") as fh:
+            fh.write(b"".join(blobs))
+            fh.flush()
+            os.fsync(fh.fileno())
+        if new_file:
+            _fsync_dir(self.warc_dir)
+        locations = []
+        position = offset + (len(blobs[0]) if new_file else 0)
+        for record in records:
+            locations.append(Location(name, position, len(record.data)))
+            position += len(record.data)
+        return locations, position
+
+    def _commit_new(
+        self, capture: Capture, records: Sequence[BuiltRecord], visit: Visit
+    ) -> StoreResult:
+        locations, end = self._append(records, capture.fetched_at)
+        where = locations[0]
+        capture = replace(
+            capture, warc_file=where.warc_file, offset=where.offset, length=where.length
+        )
+        with self._catalog.transaction():
+            self._catalog.insert_capture(
+                capture,
+                record_id=records[0].record_id,
+                payload_digest=records[0].payload_digest or "",
+            )
+            self._catalog.add_visit(visit, where)
+            self._catalog.set_committed_size(where.warc_file, end)
+        return StoreResult(capture, True)
+
+    def _commit_revisit(
+        self,
+        original: StoredCapture,
+        visit: Visit,
+        headers: Sequence[tuple[str, str]],
+        request_headers: Sequence[tuple[str, str]],
+        meta: Mapping[str, str],
+    ) -> Capture:
+        """Write a revisit (+ request) record for ``visit`` and log it; returns the capture."""
+        revisit = warcfile.build_revisit(
+            visit.source,
+            status=visit.status or 0,
+            headers=headers,
+            when=visit.fetched_at,
+            original=(
+                original.record_id,
+                original.payload_digest,
+                warcfile.warc_date(original.capture.fetched_at),
+            ),
+            not_modified=visit.status == 304,
+            extra=warcfile.paragraf_headers(original.capture.id, metadata=meta),
+        )
+        request = warcfile.build_request(
+            visit.source,
+            headers=request_headers,
+            when=visit.fetched_at,
+            concurrent_to=revisit.record_id,
+        )
+        locations, end = self._append([revisit, request], visit.fetched_at)
+        merged = {**original.capture.meta(), **meta}
+        with self._catalog.transaction():
+            if merged != original.capture.meta():
+                self._catalog.set_metadata(original.capture.id, merged)
+            self._catalog.add_visit(visit, locations[0])
+            self._catalog.set_committed_size(locations[0].warc_file, end)
+        return replace(original.capture, metadata=metadata_tuple(merged))
+
+    def _restore_resource(
+        self, existing: StoredCapture, meta: Mapping[str, str], now: dt.datetime
+    ) -> StoreResult:
+        current = existing.capture.meta()
+        merged = {**current, **meta}
+        visit = Visit(existing.capture.source, now, None, existing.capture.id, True)
+        if merged == current:
+            with self._catalog.transaction():
+                self._catalog.add_visit(visit)
+            return StoreResult(existing.capture, False)
+        record = warcfile.build_metadata(
+            existing.capture.source,
+            when=now,
+            refers_to=existing.record_id,
+            extra=warcfile.paragraf_headers(existing.capture.id, metadata=meta),
+        )
+        locations, end = self._append([record], now)
+        with self._catalog.transaction():
+            self._catalog.set_metadata(existing.capture.id, merged)
+            self._catalog.add_visit(visit, locations[0])
+            self._catalog.set_committed_size(locations[0].warc_file, end)
+        return StoreResult(replace(existing.capture, metadata=metadata_tuple(merged)), False)
+
+
+def _fsync_dir(path: Path) -> None:
+    # A new file's name is only durable once its directory entry is synced.
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

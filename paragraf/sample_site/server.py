@@ -159,8 +159,9 @@ def _start(org_slug: str, root: Path, host: str, port: int) -> OrgServer:
     handler = type("SiteHandler", (_Handler,), {"root": root})
     httpd = ThreadingHTTPServer((host, port), handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, name=f"sample-{org_slug}",
-                              daemon=True)
+    # A short poll interval makes stop() quick (shutdown waits for one poll).
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,),
+                              name=f"sample-{org_slug}", daemon=True)
     thread.start()
     bound_host, bound_port = httpd.server_address[:2]
     return OrgServer(org_slug, f"http://{bound_host}:{bound_port}/", httpd, thread)

@@ -1,0 +1,69 @@
+"""URL canonicalisation and robots.txt policy used by the crawlers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from archive.crawl.robots import RobotsPolicy
+from archive.crawl.urls import canonical_url, origin
+from archive.fetch import Fetcher
+
+
+def test_canonical_url() -> None:
+    assert canonical_url("HTTPS://Moten.Example.SE:443/committees/ks/#top") == \
+        "https://moten.example.se/committees/ks"
+    assert canonical_url("http://h:8080/a/?b=2&a=1") == "http://h:8080/a?a=1&b=2"
+    assert canonical_url("http://h") == "http://h/"
+    assert canonical_url("http://h/x/protokollpdf?downloadMode=open") == \
+        "http://h/x/protokollpdf?downloadMode=open"
+    assert origin("http://H:80/a/b") == "http://h"
+
+
+class _Robots(BaseHTTPRequestHandler):
+    status = 200
+    hits: list[str]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        body = b"User-agent: *\nDisallow: /privat\nCrawl-delay: 2\n"
+        self.send_response(self.status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(status: int) -> tuple[ThreadingHTTPServer, list[str]]:
+    hits: list[str] = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                type("R", (_Robots,), {"status": status, "hits": hits}))
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+    return httpd, hits
+
+
+@pytest.fixture()
+def fetcher() -> Iterator[Fetcher]:
+    with Fetcher("Paragraf-test", retries=0) as f:
+        yield f
+
+
+@pytest.mark.parametrize(("status", "public", "private"),
+                         [(200, True, False), (404, True, True), (503, False, False)])
+def test_robots_policy(fetcher: Fetcher, status: int, public: bool, private: bool) -> None:
+    httpd, hits = _serve(status)
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        policy = RobotsPolicy(fetcher, "Paragraf-test")
+        assert policy.allowed(f"{base}/committees") is public
+        assert policy.allowed(f"{base}/privat/x") is private
+        assert hits == ["/robots.txt"]  # fetched once per origin
+        assert policy.crawl_delay(base) == (2.0 if status == 200 else None)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

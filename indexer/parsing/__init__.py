@@ -38,7 +38,7 @@ def parse_document(
         if kind == PDF:
             return _parse_pdf(data)
         if kind == HTML:
-            return parse_pages([html_to_text(data)], paged=False)
+            return parse_pages([html_to_text(data)], paged=False, web=True)
         pages = split_pages(decode_text(data))
         return parse_pages(pages, paged=len(pages) > 1)
     except ParseFailure as exc:

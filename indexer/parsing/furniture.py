@@ -33,6 +33,7 @@ _PATTERNS = [
     r"hoppa över navigering|gå till huvudinnehåll|till huvudinnehåll",
     r"vi använder cookies\b.*",
     r"det finns ingen information att visa",
+    r"öppna (?:protokoll|kallelse|handling)",
 ]
 _FURNITURE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")

@@ -39,8 +39,10 @@ def html_to_text(data: bytes) -> str:
         root = lxml_html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ParseFailure(f"unreadable HTML: {exc}") from exc
+    # The page title often carries the meeting date ("Möte 2023-10-16 - Nämnd").
+    title = " ".join(root.findtext(".//title", default="").split())
     _drop_chrome(root)
-    return _block_text(root)
+    return f"{title}\n{_block_text(root)}"
 
 
 def _drop_chrome(root: lxml_html.HtmlElement) -> None:

@@ -48,7 +48,7 @@ def extract_meeting(lines: list[Line], front_end: int) -> MeetingInfo:
     texts = [line.text for line in lines]
     front = texts[:front_end] or texts
     org = _find_org(texts, front)
-    date = _find_date(front) or _find_date(texts)
+    date = _find_date(front) or _find_date(texts) or _leading_date(front)
     place, time = _find_place_time(front)
     if date is None:
         date = _date_from_place_time(front, texts)
@@ -128,6 +128,15 @@ def _find_date(texts: list[str]) -> dt.date | None:
             found = find_dates(candidate, default_year=year)
             if found:
                 return found[0].date
+    return None
+
+
+def _leading_date(front: list[str]) -> dt.date | None:
+    """An ISO date in the first lines, e.g. a web page title "Möte 2023-10-16"."""
+    for text in [t for t in front if t][:3]:
+        found = [f for f in find_dates(text) if f.has_year]
+        if found:
+            return found[0].date
     return None
 
 

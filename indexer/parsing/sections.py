@@ -44,12 +44,19 @@ _HEADINGS = {
     "protokollsutdrag till": "expedieras",
     "tidigare behandling": "tidigare_behandling",
     "information": "information",
+    "bilagor": "bilagor",
+    "bilaga": "bilagor",
 }
-# "Kommunstyrelsens beslut", "Regionens samverkansråds beslut": a body in the
-# genitive, at most four words, then "beslut".
+# "Kommunstyrelsens beslut", "Regionala beredningsrådets beslut": at most four
+# words naming a body, the last in the genitive, then "beslut".
 _BODY_DECISION = re.compile(
-    r"^(?P<body>[A-ZÅÄÖ][\wåäö\-]*s(?: [\wåäö\-]+s){0,3}) beslut$"
+    r"^(?P<body>[A-ZÅÄÖ][\wåäö\-]*(?: [\wåäö\-]+){0,3}s) beslut$"
 )
+# Sentences that happen to fill a line: "Enligt kommunstyrelsens beslut".
+_NOT_A_BODY = frozenset({
+    "enligt", "genom", "efter", "med", "om", "se", "i", "till", "av", "inför", "före", "trots",
+    "vid", "utan", "mot", "det", "detta", "ett", "en", "och", "som", "för", "på", "under",
+})
 
 
 def classify_heading(text: str) -> str | None:
@@ -60,7 +67,8 @@ def classify_heading(text: str) -> str | None:
     kind = _HEADINGS.get(cleaned.lower())
     if kind:
         return kind
-    if _BODY_DECISION.match(cleaned):
+    match = _BODY_DECISION.match(cleaned)
+    if match and match["body"].split(" ")[0].lower() not in _NOT_A_BODY:
         return "beslut"
     return None
 
@@ -68,7 +76,7 @@ def classify_heading(text: str) -> str | None:
 def decision_body(text: str) -> str | None:
     """The body named in a "<Body>s beslut" heading, in the nominative form."""
     match = _BODY_DECISION.match(text.strip().rstrip(":"))
-    if not match:
+    if not match or classify_heading(text) != "beslut":
         return None
     return match["body"][:-1]
 

@@ -6,6 +6,7 @@ PDF and HTML parsing end here after extracting their text.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 
 from indexer.model import MeetingInfo, ParsedParagraph, ParseResult
@@ -17,13 +18,15 @@ from indexer.parsing.paragraphs import build_paragraph
 from indexer.parsing.sections import classify_heading
 
 NO_PARAGRAPHS = "no § paragraphs found"
+_AGENDA_NUMBER = re.compile(r"^(?:[•·]\s*)?\d{1,3}\.?$")
 
 
-def parse_pages(pages: list[str], *, paged: bool) -> ParseResult:
+def parse_pages(pages: list[str], *, paged: bool, web: bool = False) -> ParseResult:
     """Parse a document given as the text of its pages.
 
     ``paged`` says the pages are real (PDF, form feeds), so paragraphs get page
-    numbers and running headers can be found by repetition.
+    numbers and running headers can be found by repetition. ``web`` marks a
+    meeting web page, where numbered agenda items follow the paragraphs.
     """
     raw = to_lines(pages, paged=paged)
     if not any(line.text for line in raw):
@@ -34,12 +37,35 @@ def parse_pages(pages: list[str], *, paged: bool) -> ParseResult:
     lines = _clean(raw, len(pages), meeting)
     headers = select_headers(lines, find_headers(lines))
     ends = [h.index for h in headers[1:]] + [len(lines)] if headers else []
+    if web or _looks_like_web_page(raw):
+        ends = [_agenda_item_start(lines, h.index, end) for h, end in zip(headers, ends,
+                                                                          strict=True)]
     paragraphs = tuple(
         build_paragraph(lines, header, end) for header, end in zip(headers, ends, strict=True)
     )
     messages = _check(meeting, paragraphs)
     return ParseResult(meeting, paragraphs, status="warnings" if messages else "ok",
                        messages=messages)
+
+
+def _looks_like_web_page(raw: list[Line]) -> bool:
+    """Text saved from a meeting page starts with its skip link."""
+    first = next((line.text for line in raw if line.text), "")
+    return first.casefold() == "hoppa över navigering"
+
+
+def _agenda_item_start(lines: list[Line], start: int, end: int) -> int:
+    """Where the next numbered agenda item ("5" then "Övriga frågor") begins.
+
+    On meeting pages paragraphs sit inside agenda items, so the items after the
+    last paragraph would otherwise be read as its text.
+    """
+    for index in range(start + 2, end):
+        if _AGENDA_NUMBER.match(lines[index].text):
+            following = next((line.text for line in lines[index + 1:end] if line.text), "")
+            if following and not _AGENDA_NUMBER.match(following):
+                return index
+    return end
 
 
 def _clean(raw: list[Line], page_count: int, meeting: MeetingInfo) -> list[Line]:

@@ -85,8 +85,9 @@ def test_body_sentence_after_title_is_not_part_of_the_title():
 
 def test_hyphenation_at_line_ends():
     text = (
-        "§ 1 Remiss om kommun-\nstyrelsens ansvar\n\nSammanfattning\nFrågan har beretts av kommun-\n"
-        "styrelsen och IT-\nnämnden för perioden 2018-\n2020 med stöd av verksamhets-\n"
+        "§ 1 Remiss om kommun-\nstyrelsens ansvar\n\nSammanfattning\n"
+        "Frågan har beretts av kommun-\nstyrelsen och IT-\nnämnden för perioden 2018-\n"
+        "2020 med stöd av verksamhets-\n"
         "och administrativa system samt e-\npost.\n"
     )
     paragraph = parse(text).paragraphs[0]

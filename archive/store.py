@@ -94,6 +94,11 @@ def _check_source(source: str) -> None:
         raise ValueError(f"source contains whitespace or control characters: {source!r}")
 
 
+def _check_status(status: int) -> None:
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"invalid HTTP status: {status!r}")
+
+
 def _check_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     checked = []
     for pair in headers:
@@ -169,6 +174,7 @@ class Archive:
                 self._lock_fd = -1
 
     def __enter__(self) -> Archive:
+        """Use as a context manager; closes on exit."""
         return self
 
     def __exit__(
@@ -239,8 +245,9 @@ class Archive:
         data = bytes(data)
         sha256 = hashlib.sha256(data).hexdigest()
         cid = capture_id(source, sha256)
-        effective = sniff(data, content_type)
-        meta = _metadata(metadata, content_type.strip())
+        declared = (content_type or "").strip()
+        effective = sniff(data, declared)
+        meta = _metadata(metadata, declared)
         with self._writer():
             now = self._now()
             existing = self._catalog.get(cid)
@@ -285,8 +292,7 @@ class Archive:
         become a ``revisit`` record pointing at the original capture.
         """
         _check_source(url)
-        if not isinstance(status, int) or not 100 <= status <= 599:
-            raise ValueError(f"invalid HTTP status: {status!r}")
+        _check_status(status)
         headers = _check_headers(headers)
         request_headers = _check_headers(request_headers)
         body = bytes(body)

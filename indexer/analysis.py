@@ -1,4 +1,4 @@
-"""Swedish text analysis: tokenising, lowercasing and Snowball stemming.
+"""Swedish text analysis: tokenising, lowercasing, compound parts and Snowball stemming.
 
 Built as Whoosh analysis chains (``Tokenizer | Filter | ...``). The classes
 live at this importable path because Whoosh pickles the schema, analyzers
@@ -17,6 +17,8 @@ from collections.abc import Iterator
 
 import snowballstemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token
+
+from indexer.compounds import split_cached
 
 # Words joined by inner hyphens or digits stay apart ("IT-nämnden" -> it,
 # nämnden) so each half is searchable; \w covers å, ä, ö and é.
@@ -66,6 +68,31 @@ def is_stopword(word: str) -> bool:
     return word.casefold() in STOPWORDS
 
 
+class CompoundFilter(Filter):
+    """After each compound, also emits its parts at the same position.
+
+    "eldningsförbudet" stays a token and "eldning" and "förbudet" follow it
+    at its position, so "eldning förbud" finds it and phrases of whole words
+    still match.
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            word = t.text
+            yield t
+            if t.stopped:
+                continue
+            for part in split_cached(word):
+                t.text = part
+                yield t
+
+
 class SwedishStemFilter(Filter):
     """Replaces each token's text with its cached Snowball Swedish stem."""
 
@@ -82,8 +109,15 @@ class SwedishStemFilter(Filter):
             yield t
 
 
-def swedish_analyzer():
-    """The stemmed analyzer used for title, decision and text."""
+def swedish_analyzer(compounds: bool = True):
+    """The stemmed analyzer used for title, decision and text.
+
+    ``compounds=False`` gives plain Snowball, the baseline the evaluation
+    compares against.
+    """
+    if compounds:
+        return (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CompoundFilter()
+                | SwedishStemFilter())
     return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | SwedishStemFilter()
 
 

@@ -18,9 +18,12 @@ STEMMED_FIELDS = tuple(FIELD_BOOSTS)
 EXACT_FIELD = "exact"
 
 
-def build_schema() -> Schema:
-    """A fresh schema; analyzers are classes in :mod:`indexer.analysis`."""
-    sw = swedish_analyzer()
+def build_schema(compounds: bool = True) -> Schema:
+    """A fresh schema; analyzers are classes in :mod:`indexer.analysis`.
+
+    ``compounds=False`` builds the plain-Snowball baseline for evaluation.
+    """
+    sw = swedish_analyzer(compounds)
     return Schema(
         id=ID(stored=True, unique=True),
         org=ID(sortable=True),

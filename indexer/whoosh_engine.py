@@ -53,7 +53,7 @@ class IndexChange:
 class WhooshIndex:
     """Paragraph index in a directory (or in RAM when ``directory`` is None)."""
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, *, compounds: bool = True) -> None:
         storage: Storage
         if directory is None:
             storage = RamStorage()
@@ -63,7 +63,8 @@ class WhooshIndex:
         if storage.index_exists(INDEX_NAME):
             self._ix = storage.open_index(INDEX_NAME)
         else:
-            self._ix = storage.create_index(build_schema(), indexname=INDEX_NAME)
+            self._ix = storage.create_index(build_schema(compounds), indexname=INDEX_NAME)
+        self.compounds = compounds
         self._local = threading.local()
         self._facets = FacetCache()
 
@@ -116,7 +117,7 @@ class WhooshIndex:
     def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
         """Answer one search request (see :func:`indexer.search.search`)."""
         s = self._searcher()
-        compiled = compile_query(request, parsed)
+        compiled = compile_query(request, parsed, decompound=self.compounds)
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])

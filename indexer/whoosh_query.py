@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from indexer.analysis import is_stopword, stem, words
+from indexer.compounds import split_cached
 from indexer.query import Clause, ParsedQuery, Term
 from indexer.schema import EXACT_FIELD, FIELD_BOOSTS, normalise_dnr
 from indexer.search import SearchRequest
@@ -23,20 +24,30 @@ class CompiledQuery:
     wanted: frozenset[str]  # normalised terms
     prefixes: tuple[str, ...]  # lowercased prefixes of prefix terms
     has_text: bool
+    decompound: bool = False
 
     def matcher(self, normalise: Callable[[str], str]) -> Callable[[str], bool]:
         """A predicate telling whether a lowercased word is a match (for snippets)."""
-        wanted, prefixes = self.wanted, self.prefixes
+        wanted, prefixes, decompound = self.wanted, self.prefixes, self.decompound
 
         def is_match(word: str) -> bool:
-            return normalise(word) in wanted or (bool(prefixes) and word.startswith(prefixes))
+            if normalise(word) in wanted or (prefixes and word.startswith(prefixes)):
+                return True
+            return decompound and any(stem(p) in wanted for p in split_cached(word))
 
         return is_match
 
 
-def compile_query(request: SearchRequest, parsed: ParsedQuery) -> CompiledQuery:
-    """Build the scoring query (text clauses) and the filter (facets, dates)."""
+def compile_query(
+    request: SearchRequest, parsed: ParsedQuery, *, decompound: bool = True
+) -> CompiledQuery:
+    """Build the scoring query (text clauses) and the filter (facets, dates).
+
+    With ``decompound`` a compound query word also matches its parts
+    anywhere in a paragraph ("elbilsladdning" finds "laddning av elbilar").
+    """
     exact = request.mode == "exact"
+    decompound = decompound and not exact
     norm = str.lower if exact else stem
     wanted: set[str] = set()
     prefixes: set[str] = set()
@@ -45,7 +56,7 @@ def compile_query(request: SearchRequest, parsed: ParsedQuery) -> CompiledQuery:
     droppable = _only_stopwords_dropped(parsed)
     for clause in parsed.clauses:
         sink = (wanted, prefixes) if not clause.negated else (set(), set())
-        q = _clause(clause, exact, norm, sink, droppable)
+        q = _clause(clause, exact, norm, sink, droppable, decompound)
         if q is None:
             continue
         (nots if clause.negated else musts).append(q)
@@ -56,7 +67,8 @@ def compile_query(request: SearchRequest, parsed: ParsedQuery) -> CompiledQuery:
     if nots:
         main = wq.AndNot(main, wq.Or(nots))
     return CompiledQuery(
-        main, _filters(request, parsed), frozenset(wanted), tuple(sorted(prefixes)), bool(musts)
+        main, _filters(request, parsed), frozenset(wanted), tuple(sorted(prefixes)), bool(musts),
+        decompound,
     )
 
 
@@ -69,12 +81,12 @@ def _only_stopwords_dropped(parsed: ParsedQuery) -> bool:
     return False
 
 
-def _clause(clause: Clause, exact: bool, norm, sink, droppable: bool):
+def _clause(clause: Clause, exact: bool, norm, sink, droppable: bool, decompound: bool):
     alts = []
     for term in clause.alternatives:
         if droppable and not clause.negated and term.kind == "word" and is_stopword(term.text):
             continue
-        q = _term(term, exact, norm, sink)
+        q = _term(term, exact, norm, sink, decompound)
         if q is not None:
             alts.append(q)
     if not alts:
@@ -86,7 +98,7 @@ def _fields(exact: bool) -> list[tuple[str, float]]:
     return [(EXACT_FIELD, 1.0)] if exact else list(FIELD_BOOSTS.items())
 
 
-def _term(term: Term, exact: bool, norm, sink) -> wq.Query | None:
+def _term(term: Term, exact: bool, norm, sink, decompound: bool) -> wq.Query | None:
     wanted, prefixes = sink
     tokens = words(term.text)
     if not tokens:
@@ -106,9 +118,19 @@ def _term(term: Term, exact: bool, norm, sink) -> wq.Query | None:
             # "RS/559/2019"), keep their parts together.
             per_field.append(wq.Phrase(f, normed, boost=b))
     q: wq.Query = wq.Or(per_field)
+    parts = split_cached(tokens[0]) if decompound and len(tokens) == 1 else ()
+    if parts:
+        stems = [stem(p) for p in parts[:2]]
+        wanted.update(stems)
+        # The parts anywhere, each in any field, ranked below the whole word.
+        q = wq.Or([q, wq.And([_any_field(st, 0.5) for st in stems])])
     if term.kind == "word" and len(tokens) > 1:
         q = wq.Or([q, wq.Term("dnr", normalise_dnr(term.text))])
     return q
+
+
+def _any_field(normed: str, weight: float) -> wq.Query:
+    return wq.Or([wq.Term(f, normed, boost=b * weight) for f, b in FIELD_BOOSTS.items()])
 
 
 def _filters(request: SearchRequest, parsed: ParsedQuery) -> wq.Query | None:

@@ -149,3 +149,25 @@ def test_searches_in_threads_while_writing(index):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_compound_parts_are_found_and_marked(index):
+    r = search(index, SearchRequest(q="eldning förbud"))
+    assert numbers(r) == ["13"]
+    r = search(index, SearchRequest(q="avfall"))
+    assert "12" in numbers(r) and "13" in numbers(r)  # avfallsplan, trädgårdsavfall
+    hit = next(h for h in r.hits if h.paragraph.number == "13")
+    assert "<mark>trädgårdsavfall</mark>" in hit.snippet
+    # A compound query finds its parts written apart: "laddning av elbilar".
+    assert numbers(search(index, SearchRequest(q="elbilsladdning"))) == ["4"]
+
+
+def test_exact_mode_does_not_decompound(index):
+    assert search(index, SearchRequest(q="avfall", mode="exact")).total == 1
+
+
+def test_snowball_only_baseline_misses_compounds(tmp_path):
+    ix = WhooshIndex(None, compounds=False)
+    ix.replace_source("file:///ks2.txt", [CORPUS[1]])
+    assert search(ix, SearchRequest(q="eldning förbud")).total == 0
+    ix.close()

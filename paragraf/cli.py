@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="re-parse every archived original into a fresh index, then swap")
 
+    p = sub.add_parser("compounds", help="rebuild the word list used for compound splitting")
+    p.add_argument("action", choices=["build"])
+    p.add_argument("--hunspell", type=Path, default=Path("/usr/share/hunspell/sv_SE.dic"),
+                   help="hunspell .dic file (Debian package hunspell-sv)")
+
     p = sub.add_parser("demo", help="crawl the embedded sample site, index it and serve the UI")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)

@@ -191,6 +191,17 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     return 1 if failed else 0
 
 
+def cmd_compounds(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from indexer.compounds import WORDLIST, build_wordlist, read_extra_words
+
+    if not args.hunspell.is_file():
+        raise CommandError(f"{args.hunspell} not found: apt-get install hunspell-sv")
+    words = build_wordlist(args.hunspell, read_extra_words())
+    WORDLIST.write_text("\n".join(words) + "\n", encoding="utf-8")
+    _out(f"Wrote {len(words)} words to {WORDLIST}; rebuild the index: paragraf index --rebuild")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf.demo import run_demo
 

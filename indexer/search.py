@@ -8,7 +8,7 @@ same function.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from indexer.model import Paragraph
@@ -80,6 +80,8 @@ class SearchResult:
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     notices: tuple[str, ...] = ()  # Swedish messages for the user
     suggestion: str | None = None  # "Menade du …?"
+    relaxed: bool = False  # no paragraph had every word; these have some
+
 
     @property
     def pages(self) -> int:
@@ -97,8 +99,5 @@ def search(engine: SearchEngine, request: SearchRequest) -> SearchResult:
     parsed = parse_query(request.q)
     result = engine.execute(request, parsed)
     if parsed.notices:
-        return SearchResult(
-            result.total, result.page, result.size, result.hits, result.facets,
-            parsed.notices + result.notices, result.suggestion,
-        )
+        return replace(result, notices=parsed.notices + result.notices)
     return result

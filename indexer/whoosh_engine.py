@@ -20,10 +20,11 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from indexer.analysis import stem
 from indexer.facets import FacetCache, count_facets
 from indexer.model import Paragraph, SourceRef
-from indexer.query import ParsedQuery
+from indexer.query import Clause, ParsedQuery
 from indexer.schema import build_schema, from_stored, source_key, to_document
 from indexer.search import Hit, SearchRequest, SearchResult
 from indexer.snippets import make_snippet
+from indexer.spelling import SUGGEST_BELOW, suggest
 from indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
@@ -115,8 +116,36 @@ class WhooshIndex:
             yield from_stored(fields)
 
     def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
-        """Answer one search request (see :func:`indexer.search.search`)."""
+        """Answer one search request (see :func:`indexer.search.search`).
+
+        When every word together finds nothing, the words are tried as
+        alternatives (OR) and a notice says so; when little is found, a
+        spelling suggestion comes from the index's own vocabulary.
+        """
         s = self._searcher()
+        result = self._run(s, request, parsed)
+        notices: list[str] = []
+        relaxed_used = False
+        if result.total == 0 and len(parsed.positive) > 1:
+            relaxed = ParsedQuery(
+                (Clause(tuple(t for c in parsed.positive for t in c.alternatives)),
+                 *(c for c in parsed.clauses if c.negated)),
+                parsed.filters,
+            )
+            result = self._run(s, request, relaxed)
+            relaxed_used = result.total > 0
+            if relaxed_used:
+                notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
+                               "innehåller något av dem.")
+        suggestion = None
+        if result.total < SUGGEST_BELOW and parsed.positive:
+            suggestion = suggest(s, request.q)
+        if notices or suggestion:
+            result = replace(result, notices=result.notices + tuple(notices),
+                             suggestion=suggestion, relaxed=relaxed_used)
+        return result
+
+    def _run(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
         compiled = compile_query(request, parsed, decompound=self.compounds)
         query = compiled.query
         if compiled.filter is not None:
@@ -124,7 +153,8 @@ class WhooshIndex:
         docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
         facets = count_facets(self._facets.columns(s), docnums)
         limit = request.page * request.size
-        if request.sort == "relevance" and compiled.has_text:
+        scored = request.sort == "relevance" and compiled.has_text
+        if scored:
             results = s.search(query, limit=limit)
         else:
             results = s.search(
@@ -132,7 +162,6 @@ class WhooshIndex:
             )
         start = (request.page - 1) * request.size
         is_match = compiled.matcher(str.lower if request.mode == "exact" else stem)
-        scored = request.sort == "relevance" and compiled.has_text
         hits = []
         for r in list(results)[start:limit]:
             p = from_stored(r.fields())

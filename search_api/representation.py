@@ -48,6 +48,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
             for name, values in result.facets.items()
         },
         "notices": list(result.notices),
+        "suggestion": result.suggestion,
+        "relaxed": result.relaxed,
     }
 
 

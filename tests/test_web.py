@@ -120,3 +120,15 @@ def test_security_headers(client):
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"]
+
+
+def test_exact_mode_toggle_suggestion_and_help(client):
+    page = client.get("/", params={"q": "avfalsplan"}).text
+    assert "Menade du" in page and "avfallsplan" in page
+    assert 'name="mode" value="exact"' in page
+    exact = client.get("/", params={"q": "avfallsplanen", "mode": "exact"}).text
+    assert 'value="exact" checked' in exact
+    help_page = client.get("/hjalp")
+    assert help_page.status_code == 200 and "Så skriver du sökfrågor" in help_page.text
+    api = client.get("/api/search", params={"q": "avfalsplan"}).json()
+    assert api["suggestion"] == "avfallsplan"

@@ -169,5 +169,20 @@ def test_exact_mode_does_not_decompound(index):
 def test_snowball_only_baseline_misses_compounds(tmp_path):
     ix = WhooshIndex(None, compounds=False)
     ix.replace_source("file:///ks2.txt", [CORPUS[1]])
-    assert search(ix, SearchRequest(q="eldning förbud")).total == 0
+    r = search(ix, SearchRequest(q="eldning förbud"))
+    assert r.relaxed, "only the OR fallback finds it"
     ix.close()
+
+
+def test_and_without_results_falls_back_to_or_with_a_notice(index):
+    r = search(index, SearchRequest(q="eldning turismbolaget"))
+    assert sorted(numbers(r)) == ["13", "42"]
+    assert r.relaxed and any("något av dem" in n for n in r.notices)
+
+
+def test_spelling_suggestion_from_the_vocabulary(index):
+    r = search(index, SearchRequest(q="avfalsplan"))
+    assert r.suggestion == "avfallsplan"
+    r = search(index, SearchRequest(q='organ:"Åsjö kommun" eldnig'))
+    assert r.suggestion == 'organ:"Åsjö kommun" eldning'
+    assert search(index, SearchRequest(q="avfallsplan")).suggestion is None

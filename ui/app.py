@@ -84,8 +84,13 @@ def meeting_page(request: Request) -> HTMLResponse:
     return render("meeting.html", first=paragraphs[0], paragraphs=paragraphs)
 
 
+def help_page(request: Request) -> HTMLResponse:
+    return render("help.html")
+
+
 routes = [
     Route("/", search_page),
+    Route("/hjalp", help_page),
     Route("/p/{org}/{body}/{date}/{number}", paragraph_page),
     Route("/m/{org}/{body}/{date}", meeting_page),
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

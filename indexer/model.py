@@ -93,6 +93,9 @@ class Paragraph:
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()
     ocr: bool = False  # text came from OCR of a scanned page
+    # Front-page facts of the meeting (place, attendees, justerare), as parsed
+    # from the document this paragraph's text came from.
+    meeting: MeetingInfo = MeetingInfo()
 
     @property
     def source(self) -> SourceRef:

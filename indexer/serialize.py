@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from indexer.model import Paragraph, Section, SourceRef
+from indexer.model import Attendee, MeetingInfo, Paragraph, Section, SourceRef
 
 
 def source_to_dict(s: SourceRef) -> dict[str, Any]:
@@ -34,7 +34,31 @@ def paragraph_to_dict(p: Paragraph) -> dict[str, Any]:
         "pages": list(p.pages),
         "sources": [source_to_dict(s) for s in p.sources],
         "ocr": p.ocr,
+        "meeting": meeting_to_dict(p.meeting),
     }
+
+
+def meeting_to_dict(m: MeetingInfo) -> dict[str, Any]:
+    return {
+        "place": m.place,
+        "time": m.time,
+        "attendees": [{"name": a.name, "party": a.party, "role": a.role} for a in m.attendees],
+        "justerare": list(m.justerare),
+        "paragraph_range": m.paragraph_range,
+    }
+
+
+def meeting_from_dict(d: dict[str, Any] | None) -> MeetingInfo:
+    if not d:
+        return MeetingInfo()
+    return MeetingInfo(
+        place=d.get("place"),
+        time=d.get("time"),
+        attendees=tuple(Attendee(a["name"], a.get("party"), a.get("role"))
+                        for a in d.get("attendees", ())),
+        justerare=tuple(d.get("justerare", ())),
+        paragraph_range=d.get("paragraph_range"),
+    )
 
 
 def paragraph_from_dict(d: dict[str, Any]) -> Paragraph:
@@ -56,4 +80,5 @@ def paragraph_from_dict(d: dict[str, Any]) -> Paragraph:
             for s in d["sources"]
         ),
         ocr=bool(d.get("ocr", False)),
+        meeting=meeting_from_dict(d.get("meeting")),
     )

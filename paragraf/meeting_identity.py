@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.model import Paragraph, ParseResult, SourceRef, paragraph_id
 
@@ -57,6 +57,7 @@ def build_paragraphs(
     result: ParseResult, identity: MeetingIdentity, source: SourceRef
 ) -> tuple[list[Paragraph], list[str]]:
     """Paragraphs with stable ids; a § printed twice is kept once, with a warning."""
+    facts = replace(result.meeting, org=None, body=None, date=None)
     out: list[Paragraph] = []
     seen: set[str] = set()
     warnings: list[str] = []
@@ -82,6 +83,7 @@ def build_paragraphs(
                 sections=pp.sections,
                 diarienummer=pp.diarienummer,
                 pages=pp.pages,
+                meeting=facts,
             )
         )
     return out, warnings

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from archive.errors import ArchiveError, CaptureNotFound
 from indexer.search import InvalidRequest, search
 from indexer.search_params import request_from_params
+from indexer.serialize import meeting_to_dict
 from search_api.errors import BadRequest, NotFound
 from search_api.representation import paragraph_json, result_json
 
@@ -46,6 +47,7 @@ def api_meeting(request: Request) -> JSONResponse:
         "org": first.org,
         "body": first.body,
         "date": first.date.isoformat(),
+        **meeting_to_dict(first.meeting),
         "paragraphs": [paragraph_json(p) for p in paragraphs],
     })
 

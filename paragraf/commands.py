@@ -23,7 +23,6 @@ def _out(line: str = "") -> None:
 
 def _open(data_dir: DataDir):
     from archive.store import Archive
-
     from indexer.whoosh_engine import WhooshIndex
     from paragraf.pipeline import Pipeline
 
@@ -164,7 +163,6 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     if not args.rebuild:
         raise CommandError("nothing to do: use 'paragraf index --rebuild'")
     from archive.store import Archive
-
     from indexer.whoosh_engine import WhooshIndex
     from paragraf.pipeline import Pipeline
 

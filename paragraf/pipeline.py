@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.store import Archive
-
 from archive.model import Capture
+from archive.store import Archive
 from indexer.model import ParseResult, SourceRef
 from indexer.parsing import parse_document
 from indexer.whoosh_engine import IndexChange, WhooshIndex

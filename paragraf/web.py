@@ -6,7 +6,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from archive.store import Archive
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,6 +13,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 import search_api.app
 import ui.app
+from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
 from paragraf.settings import DataDir
 from search_api.errors import ApiError, api_error_response, error_body

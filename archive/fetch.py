@@ -13,6 +13,7 @@ headers and body stay consistent when archived.
 
 from __future__ import annotations
 
+import json
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -151,19 +152,34 @@ class Fetcher:
         lm = http_date(last_modified)
         if lm:
             headers["If-Modified-Since"] = lm
+        return self._with_retries("GET", url, headers, None)
+
+    def post_json(self, url: str, payload: object) -> FetchResult:
+        """POST ``payload`` as JSON (for read-only JSON-RPC APIs); never raises.
+
+        Same limits and retries as :meth:`fetch`: the APIs we call are
+        reads, so repeating one after a timeout or 5xx is harmless.
+        """
+        content = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        return self._with_retries("POST", url, headers, content)
+
+    def _with_retries(self, method: str, url: str, headers: dict[str, str],
+                      content: bytes | None) -> FetchResult:
         attempt = 0
         while True:
-            result, retry = self._attempt(url, headers)
+            result, retry = self._attempt(method, url, headers, content)
             if not retry or attempt >= self.retries:
                 return result
             self._sleep(self.backoff * (2**attempt))
             attempt += 1
 
-    def _attempt(self, url: str, headers: dict[str, str]) -> tuple[FetchResult, bool]:
+    def _attempt(self, method: str, url: str, headers: dict[str, str],
+                 content: bytes | None = None) -> tuple[FetchResult, bool]:
         """One try; returns the result and whether it is worth retrying."""
         request_headers: Headers = tuple(headers.items())
         try:
-            request = self._client.build_request("GET", url, headers=headers)
+            request = self._client.build_request(method, url, headers=headers, content=content)
             request_headers = tuple(request.headers.multi_items())
             deadline = self._clock() + self.total_timeout
             response = self._client.send(request, stream=True)

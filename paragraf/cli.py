@@ -69,6 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-serve", action="store_true", help="stop after indexing")
+
+    p = sub.add_parser("crawl", help="crawl sources into the archive and index what changed")
+    p.add_argument("--config", type=Path, metavar="TOML", help="sources file (sources.toml)")
+    p.add_argument("--source", metavar="NAME", help="crawl only this source of --config")
+    p.add_argument("--seed", metavar="URL", help="crawl links from URL (a 'links' source)")
+    p.add_argument("--org", help="organisation of --seed documents")
+    p.add_argument("--contact", help="contact URL or mailto: for the User-Agent (--seed)")
+    p.add_argument("--delay", type=float, help="seconds between requests per host (--seed)")
+    p.add_argument("--max-pages", type=int, metavar="N", help="fetches per source this run")
+    p.add_argument("--dry-run", action="store_true", help="show the plan; fetch nothing")
+    p.add_argument("--restart", action="store_true",
+                   help="start afresh instead of resuming an unfinished run")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every fetch to stderr")
+
+    p = sub.add_parser("archive", help="inspect the archive of originals")
+    archive_sub = p.add_subparsers(dest="archive_command", required=True, metavar="ACTION")
+    archive_sub.add_parser("verify", help="re-read every WARC record and check digests")
+    q = archive_sub.add_parser("ls", help="list captures")
+    q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
+    q.add_argument("--json", action="store_true", help="one JSON object per capture")
     return parser
 
 

@@ -205,3 +205,6 @@ def cmd_demo(args: argparse.Namespace, data_dir: DataDir) -> int:
 
     return run_demo(data_dir, host=args.host, port=args.port, serve=not args.no_serve,
                     out=sys.stdout)
+
+
+from paragraf.crawl_commands import cmd_archive, cmd_crawl  # noqa: E402,F401

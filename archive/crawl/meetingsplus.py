@@ -27,6 +27,8 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from archive.crawl.engine import CrawlRun, Strategy
+from archive.crawl.frontier import Task
 from archive.crawl.robots import RobotsPolicy
 from archive.crawl.urls import canonical_url, origin
 from archive.fetch import Fetcher, FetchResult
@@ -253,3 +255,52 @@ def crawl_meetingsplus(
         failed=tuple(crawl.failed), captures=tuple(crawl.captures),
         skipped=tuple(crawl.skipped),
     )
+
+
+class MeetingsPlusStrategy(Strategy):
+    """The ``meetingsplus`` kind for the crawl engine (see the module docstring for shapes).
+
+    Depth is structural here (index → body → meeting → document), so links
+    are only followed along that structure; year tabs of body pages
+    (``/committees/<body>?year=2021``) count as body pages.
+    """
+
+    kind = SOURCE_KIND
+
+    def seeds(self) -> list[Task]:
+        tasks = []
+        for url in self.source.start_urls:
+            role = classify(url) or "index"
+            date = _slug_date(url) if role == "meeting-page" else None
+            tasks.append(Task(url, role, 0, (("date", date),) if date else ()))
+        return tasks
+
+    def expects_pdf(self, task: Task) -> bool:
+        return task.role in ("protocol", "attachment")
+
+    def enrich(self, task: Task, body: bytes, base_url: str, declared: str | None) -> Task:
+        page = parse_page(body, base_url)
+        old = _Task(task.url, task.role, task.facts().get("body"), task.facts().get("date"))
+        new = _Crawl._enrich(old, page)
+        facts = {**task.facts(), **{k: v for k, v in (("body", new.body), ("date", new.date))
+                                    if v}}
+        return Task(task.url, task.role, task.depth, tuple(sorted(facts.items())))
+
+    def follow(self, task: Task, body: bytes, base_url: str, declared: str | None,
+               run: CrawlRun) -> None:
+        facts = task.facts()
+        for link in parse_page(body, base_url)[2]:
+            role = classify(link)
+            depth = task.depth + 1
+            if task.role == "index" and role == "body-page":
+                run.discover(link, role, depth)
+            elif task.role == "body-page" and role == "body-page" and urlsplit(link).query:
+                if urlsplit(link).path == urlsplit(task.url).path:
+                    run.discover(link, role, depth)  # a year tab of the same body
+            elif task.role == "body-page" and role == "meeting-page":
+                meta = {k: v for k, v in (("body", facts.get("body")),
+                                          ("date", _slug_date(link))) if v}
+                run.discover(link, role, depth, meta)
+            elif task.role == "meeting-page" and role in ("protocol", "attachment"):
+                meta = {k: facts[k] for k in ("body", "date") if facts.get(k)}
+                run.discover(link, role, depth, meta)

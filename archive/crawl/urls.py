@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -12,7 +12,9 @@ def canonical_url(url: str) -> str:
 
     Lower-cases scheme and host, drops default ports, fragments and a trailing
     slash (except the root), and sorts query parameters. Query strings are kept:
-    platforms such as Meetings Plus use them (``?downloadMode=open``).
+    platforms such as Meetings Plus use them (``?downloadMode=open``). Spaces and
+    non-ASCII characters in the path are percent-encoded as UTF-8 (as browsers
+    do); existing escapes are kept.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -24,7 +26,7 @@ def canonical_url(url: str) -> str:
     except ValueError:
         port = None
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    path = parts.path or "/"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~") or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/") or "/"
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))

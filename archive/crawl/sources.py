@@ -1,0 +1,47 @@
+"""Running configured sources: the right strategy, fetcher and robots policy for each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from archive.crawl.ciceron import CiceronStrategy
+from archive.crawl.config import CrawlerSettings, SourceConfig
+from archive.crawl.engine import CrawlReport, CrawlRun, Strategy
+from archive.crawl.frontier import Frontier
+from archive.crawl.links import LinksStrategy
+from archive.crawl.meetingsplus import MeetingsPlusStrategy
+from archive.crawl.robots import RobotsPolicy
+from archive.fetch import Fetcher
+from archive.store import Archive
+
+
+def make_fetcher(source: SourceConfig, settings: CrawlerSettings) -> Fetcher:
+    """A fetcher with the source's timeouts, size limit and retry policy."""
+    limits = source.limits
+    return Fetcher(settings.user_agent_header, connect_timeout=limits.connect_timeout,
+                   read_timeout=limits.read_timeout, total_timeout=limits.total_timeout,
+                   max_bytes=limits.max_bytes, retries=limits.retries, backoff=limits.backoff,
+                   max_redirects=limits.max_redirects)
+
+
+def make_strategy(source: SourceConfig, fetcher: Fetcher) -> Strategy:
+    """The strategy implementing ``source.kind``."""
+    if source.kind == "meetingsplus":
+        return MeetingsPlusStrategy(source)
+    if source.kind == "ciceron":
+        return CiceronStrategy(source, fetcher)
+    if source.kind == "links":
+        return LinksStrategy(source)
+    raise ValueError(f"unknown source kind {source.kind!r}")
+
+
+def crawl_source(source: SourceConfig, settings: CrawlerSettings, *, archive: Archive,
+                 frontier: Frontier, max_pages: int | None = None, restart: bool = False,
+                 progress: Callable[[CrawlRun], None] | None = None) -> CrawlReport:
+    """Run (or resume) one source to completion or its page budget."""
+    with make_fetcher(source, settings) as fetcher:
+        run = CrawlRun(make_strategy(source, fetcher), archive=archive, frontier=frontier,
+                       fetcher=fetcher, robots=RobotsPolicy(fetcher, settings.robots_token),
+                       workers=settings.workers, max_pages=max_pages, restart=restart,
+                       progress=progress)
+        return run.run()

@@ -1,0 +1,261 @@
+"""``paragraf crawl`` and ``paragraf archive``: crawl sources into the archive, index, inspect.
+
+The crawl state (frontier and hand-offs) lives in ``crawl-state.sqlite`` in
+the data directory; structured log lines (one per fetch) go to
+``crawl.log`` there, and to stderr with ``--verbose``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import TYPE_CHECKING, TextIO
+
+from archive.crawl.config import (
+    ConfigError,
+    CrawlConfig,
+    CrawlerSettings,
+    SourceConfig,
+    load_config,
+    seed_source,
+)
+from archive.crawl.engine import CrawlReport, CrawlRun
+from archive.crawl.frontier import Frontier
+from archive.errors import ArchiveError
+from archive.sniff import PDF
+from paragraf.settings import DataDir
+
+if TYPE_CHECKING:
+    from paragraf.pipeline import Pipeline
+
+STATE_FILE = "crawl-state.sqlite"
+LOG_FILE = "crawl.log"
+PROGRESS_EVERY = 50  # pages between progress lines when stderr is not a terminal
+
+
+def _command_error(message: str) -> Exception:
+    # Imported late: paragraf.commands imports this module at its end.
+    from paragraf.commands import CommandError as _Error
+
+    return _Error(message)
+
+
+def _out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+class Progress:
+    """Counts on stderr: a live line on a terminal, else a line every ``every`` fetches."""
+
+    def __init__(self, stream: TextIO, every: int = PROGRESS_EVERY) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.every = every
+        self._last = 0.0
+
+    def __call__(self, run: CrawlRun) -> None:
+        line = (f"[{run.source.name}] fetched {run.fetched}, new {run.new}, "
+                f"unchanged {run.unchanged}, failed {sum(run.failed.values())}")
+        if self.tty:
+            now = time.monotonic()
+            if now - self._last >= 0.2:
+                self._last = now
+                self.stream.write("\r" + line + "\x1b[K")
+                self.stream.flush()
+        elif run.fetched % self.every == 0:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.tty and self._last:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._last = 0.0
+
+
+@contextmanager
+def _crawl_logging(data_dir: DataDir, verbose: bool) -> Iterator[None]:
+    logger = logging.getLogger("paragraf.crawl")
+    data_dir.root.mkdir(parents=True, exist_ok=True)
+    handlers: list[logging.Handler] = [logging.FileHandler(data_dir.root / LOG_FILE,
+                                                           encoding="utf-8")]
+    if verbose:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+        for handler in handlers:
+            logger.removeHandler(handler)
+            handler.close()
+
+
+def _sources(args: argparse.Namespace) -> tuple[CrawlerSettings, list[SourceConfig]]:
+    try:
+        if args.seed:
+            settings = CrawlerSettings(contact=args.contact or "")
+            org = args.org or ""
+            source = seed_source(args.seed, org or args.seed, max_pages=args.max_pages)
+            if args.delay is not None:
+                from dataclasses import replace
+
+                source = replace(source, limits=replace(source.limits, delay=args.delay))
+            return settings, [source]
+        if not args.config:
+            raise _command_error("give --config sources.toml or --seed URL")
+        config: CrawlConfig = load_config(args.config)
+        sources = [config.source(args.source)] if args.source else list(config.sources)
+        if not sources:
+            raise _command_error(f"{args.config} defines no [[source]]")
+        return config.crawler, sources
+    except ConfigError as err:
+        raise _command_error(str(err)) from err
+
+
+def _dry_run(settings: CrawlerSettings, sources: list[SourceConfig]) -> int:
+    _out(f"User-Agent: {settings.user_agent_header}  (workers {settings.workers})")
+    if not settings.contact:
+        _out("warning: no contact set in [crawler]; site owners cannot reach you")
+    for src in sources:
+        limits = ", ".join(f"{k}={v}" for k, v in asdict(src.limits).items())
+        _out(f"{src.name}: {src.kind} for {src.organisation!r}")
+        _out(f"  start: {' '.join(src.start_urls)}")
+        _out(f"  hosts: {' '.join(sorted(src.hosts()))}")
+        if src.include or src.exclude:
+            _out(f"  include: {list(src.include)}  exclude: {list(src.exclude)}")
+        _out(f"  limits: {limits}")
+    _out("Dry run: nothing fetched, nothing written.")
+    return 0
+
+
+def _print_report(report: CrawlReport, indexed: tuple[int, int, Counter[str]]) -> None:
+    documents, paragraphs, index_failed = indexed
+    resumed = " (resumed)" if report.resumed else ""
+    _out(f"{report.source}{resumed}: fetched {report.fetched}, new {report.new}, "
+         f"unchanged {report.unchanged}, failed {report.failed_count}, "
+         f"left {report.left}; indexed {documents} document(s), {paragraphs} paragraph(s)")
+    for reason, count in report.failed:
+        _out(f"  failed    {count:>5}  {reason}")
+    for reason, count in report.skipped:
+        _out(f"  skipped   {count:>5}  {reason}")
+    for reason, count in sorted(index_failed.items()):
+        _out(f"  not indexed {count:>3}  {reason}")
+    for url, detail in report.failures[:10]:
+        _out(f"  e.g. {url}: {detail}")
+    if report.left:
+        _out(f"  {report.left} URL(s) left in the frontier: the next run resumes them")
+
+
+def index_handoffs(pipeline: Pipeline, frontier: Frontier
+                   ) -> tuple[int, int, Counter[str]]:
+    """Parse and index every capture the crawl handed off; meeting pages before PDFs.
+
+    Each capture is marked taken only after the index has it, so a killed
+    run re-indexes at most the one capture it was working on (indexing a
+    source replaces its paragraphs, so that is harmless).
+    """
+    captures = [pipeline.archive.get(cid) for cid in frontier.untaken()]
+    # Meeting pages first: a protocol PDF's text then wins for the same paragraphs.
+    captures.sort(key=lambda c: c.content_type == PDF)
+    documents = paragraphs = 0
+    failed: Counter[str] = Counter()
+    for capture in captures:
+        outcome = pipeline.index_capture(capture)
+        frontier.take(capture.id)
+        if outcome.status == "skipped":
+            continue
+        documents += 1
+        paragraphs += outcome.paragraphs
+        if outcome.failed:
+            failed[(outcome.messages or ("unknown error",))[-1][:80]] += 1
+            logging.getLogger("paragraf.crawl").warning(
+                "index-failed url=%s capture=%s reason=%r", capture.source, capture.id,
+                "; ".join(outcome.messages))
+    return documents, paragraphs, failed
+
+
+def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
+    """Crawl the configured (or seeded) sources, then index what is new or changed."""
+    from archive.crawl.sources import crawl_source
+    from paragraf.commands import _open
+
+    settings, sources = _sources(args)
+    if args.dry_run:
+        return _dry_run(settings, sources)
+    failures = 0
+    with _crawl_logging(data_dir, args.verbose):
+        try:
+            pipeline = _open(data_dir)
+        except ArchiveError as err:
+            raise _command_error(str(err)) from err
+        frontier = Frontier(data_dir.root / STATE_FILE)
+        progress = Progress(sys.stderr)
+        try:
+            # Captures a killed run stored but did not index come first.
+            index_handoffs(pipeline, frontier)
+            for source in sources:
+                report = crawl_source(source, settings, archive=pipeline.archive,
+                                      frontier=frontier, max_pages=args.max_pages,
+                                      restart=args.restart, progress=progress)
+                progress.done()
+                indexed = index_handoffs(pipeline, frontier)
+                _print_report(report, indexed)
+                failures += report.failed_count + sum(indexed[2].values())
+        except ArchiveError as err:
+            raise _command_error(str(err)) from err
+        finally:
+            frontier.close()
+            pipeline.index.close()
+            pipeline.archive.close()
+    return 1 if failures else 0
+
+
+def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
+    """``archive verify`` and ``archive ls``."""
+    from archive.store import Archive
+
+    if not (data_dir.archive / "catalog.sqlite").exists():
+        raise _command_error(f"no archive in {data_dir.root}")
+    try:
+        archive = Archive(data_dir.archive)
+    except ArchiveError as err:
+        raise _command_error(str(err)) from err
+    try:
+        if args.archive_command == "verify":
+            report = archive.verify()
+            for problem in report.problems:
+                _out(f"PROBLEM {problem}")
+            status = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+            _out(f"Checked {report.checked} WARC record(s), {archive.count()} capture(s): "
+                 f"{status}")
+            return 0 if report.ok else 1
+        for capture in archive.captures(source_prefix=args.source_prefix):
+            meta = capture.meta()
+            if args.json:
+                _out(json.dumps({
+                    "id": capture.id, "source": capture.source, "kind": capture.kind,
+                    "status": capture.status, "fetched_at": capture.fetched_at.isoformat(),
+                    "content_type": capture.content_type, "size": capture.size,
+                    "sha256": capture.sha256, "warc_file": capture.warc_file,
+                    "offset": capture.offset, "metadata": meta,
+                }, ensure_ascii=False))
+            else:
+                _out(f"{capture.id}  {capture.fetched_at:%Y-%m-%d %H:%M:%S}  "
+                     f"{capture.status or '-':>3}  {capture.content_type:<16} "
+                     f"{capture.size:>9}  {meta.get('role', '-'):<13} {capture.source}")
+        return 0
+    finally:
+        archive.close()

@@ -84,7 +84,13 @@ def rubrik_overruns(row: dict) -> bool:
     return not title_matches(" ".join(title_lines), row["rubrik"])
 
 
-_PAGE_MARKER = re.compile(r"^\s*(?:PROTOKOLL\s*)?\d*\s*\(\s*\d+\s*\)\s*$", re.M | re.I)
+# Page furniture that must not survive into paragraph text: page markers
+# ("3 (74)", "(74)"), running headers and the date/number lines under them.
+_FURNITURE = re.compile(
+    r"^\s*(?:(?:PROTOKOLL\s*)?\d*\s*\(\s*\d+\s*\)|Protokoll nr \d+|Sammanträdesdatum:.*"
+    r"|Göteborgs Stad (?:Kommunstyrelsen, |kommunstyrelsens )protokoll)\s*$",
+    re.M | re.I,
+)
 
 
 def measure(rows: Iterable[dict]) -> Accuracy:
@@ -107,7 +113,7 @@ def measure(rows: Iterable[dict]) -> Accuracy:
             totals["clean_hit"] += hit and clean
             if paragraph is not None:
                 totals["dnr"] += row["ärendeNr"] in paragraph.diarienummer
-                totals["leaks"] += bool(_PAGE_MARKER.search(paragraph.text))
+                totals["leaks"] += bool(_FURNITURE.search(paragraph.text))
             if clean and not hit:
                 got = paragraph.title if paragraph else "<missing>"
                 misses.append(f"{row['id']}: want {row['rubrik']!r} got {got!r}")
@@ -133,7 +139,7 @@ def main(argv: list[str]) -> int:
           f"= {acc.share(acc.clean_number_and_title, acc.clean_paragraphs):.2%} "
           f"({acc.paragraphs - acc.clean_paragraphs} corpus rubriker overrun into body text)")
     print(f"diarienummer: {acc.diarienummer}/{acc.paragraphs} = {acc.share(acc.diarienummer):.2%}")
-    print(f"paragraphs with page markers left in text: {acc.furniture_leaks}")
+    print(f"paragraphs with page furniture left in text: {acc.furniture_leaks}")
     for miss in acc.misses[:20]:
         print("  miss", miss)
     return 0

@@ -6,7 +6,10 @@ import re
 
 from indexer.model import Attendee
 
-_NAME = r"[A-ZÅÄÖÉÜ][\wåäöéüÅÄÖ'’\-]+(?:\s+(?:af |von |de |van )?[A-ZÅÄÖÉÜ][\wåäöéüÅÄÖ'’\-]+){1,3}"
+# Word lengths are bounded so that matching stays linear on pathological lines.
+_WORD = r"[A-ZÅÄÖÉÜ][\wåäöéüÅÄÖ'’\-]{1,30}"
+_NAME = rf"{_WORD}(?:\s(?:af |von |de |van )?{_WORD}){{1,3}}"
+_MAX_LINE = 400  # front-page lines are short; longer ones are body text
 _NAME_PARTY = re.compile(rf"(?P<name>{_NAME})\s*\((?P<party>[A-Za-zÅÄÖåäö]{{1,4}})\)")
 _NAME_ONLY = re.compile(rf"^{_NAME}$")
 _ROLE = re.compile(
@@ -46,13 +49,14 @@ def parse_attendees(front: list[str]) -> tuple[Attendee, ...]:
         elif _STOP.match(text):
             in_block = False
             continue
-        if in_block and text:
+        if in_block and text and len(text) <= _MAX_LINE:
             found.extend(_parse_line(text, default_role))
     return tuple(found)
 
 
 def parse_names(text: str) -> tuple[str, ...]:
     """Names in a list like "Anna Ek (S) och Bo Berg (M)" or "Anna Ek, Bo Berg"."""
+    text = text[:_MAX_LINE]
     with_party = [m["name"] for m in _NAME_PARTY.finditer(text)]
     if with_party:
         return tuple(with_party)

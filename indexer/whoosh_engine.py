@@ -10,17 +10,20 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
+from whoosh.index import LockError
 
 from indexer.analysis import stem
+from indexer.errors import IndexBusy
 from indexer.facets import FacetCache, count_facets
 from indexer.model import Paragraph, SourceRef
 from indexer.query import Clause, ParsedQuery
+from indexer.result_cache import ResultCache
 from indexer.schema import build_schema, from_stored, source_key, to_document
 from indexer.search import Hit, SearchRequest, SearchResult
 from indexer.snippets import make_snippet
@@ -29,6 +32,9 @@ from indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
 REFRESH_INTERVAL_S = 0.5
+# Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
+# dies, so a crashed writer never leaves a stale lock behind.
+WRITER_WAIT_S = 30.0
 
 
 def source_rank(source: SourceRef) -> int:
@@ -43,12 +49,30 @@ def source_rank(source: SourceRef) -> int:
 
 @dataclass(frozen=True)
 class IndexChange:
-    """What one write did to the index."""
+    """What one write did to the index.
+
+    The detail fields say which paragraphs appeared and which left the index
+    entirely (no source left), for the permalink registry; they are left out
+    of equality so counts compare as before.
+    """
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    added_ids: tuple[str, ...] = field(default=(), compare=False)
+    deleted: tuple[Paragraph, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class BodySummary:
+    """One body of one organisation: how many paragraphs, over which years."""
+
+    org: str
+    body: str
+    paragraphs: int
+    first_year: int
+    last_year: int
 
 
 class WhooshIndex:
@@ -68,6 +92,7 @@ class WhooshIndex:
         self.compounds = compounds
         self._local = threading.local()
         self._facets = FacetCache()
+        self._results = ResultCache()
 
     # -- reading ---------------------------------------------------------
 
@@ -115,6 +140,50 @@ class WhooshIndex:
         for fields in s.all_stored_fields():
             yield from_stored(fields)
 
+    def bodies(self) -> list[BodySummary]:
+        """Every (organisation, body) with its paragraph count and year span."""
+        s = self._searcher()
+        columns = self._facets.columns(s)
+        live = np.fromiter(s.reader().all_doc_ids(), dtype=np.int64)
+        org, body, year = (columns[f] for f in ("org", "body", "year"))
+        spans: dict[tuple[str, str], list[int]] = {}
+        for o, b, y in zip(org.codes[live], body.codes[live], year.codes[live], strict=True):
+            key = (org.values[o], body.values[b])
+            yr = int(year.values[y])
+            span = spans.setdefault(key, [0, yr, yr])
+            span[0] += 1
+            span[1], span[2] = min(span[1], yr), max(span[2], yr)
+        return [BodySummary(o, b, n, lo, hi) for (o, b), (n, lo, hi) in sorted(spans.items())]
+
+    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery) -> Iterator[Paragraph]:
+        """Every paragraph a search matches, in its order, one at a time (for exports).
+
+        Uses a searcher of its own, closed when the iterator ends or is closed,
+        because a streaming response may resume it on any worker thread.
+        Falls back to any-word matching exactly as :meth:`execute` does.
+        """
+        s = self._ix.searcher()
+        try:
+            docnums = self._ordered_docnums(s, request, parsed)
+            if not docnums and len(parsed.positive) > 1:
+                docnums = self._ordered_docnums(s, request, _relaxed(parsed))
+            for docnum in docnums:
+                yield from_stored(s.stored_fields(docnum))
+        finally:
+            s.close()
+
+    def _ordered_docnums(self, s, request: SearchRequest, parsed: ParsedQuery) -> list[int]:
+        compiled = compile_query(request, parsed, decompound=self.compounds)
+        query = compiled.query
+        if compiled.filter is not None:
+            query = wq.And([query, compiled.filter])
+        if request.sort == "relevance" and compiled.has_text:
+            results = s.search(query, limit=None)
+        else:
+            results = s.search(query, limit=None, sortedby="date",
+                               reverse=request.sort != "oldest")
+        return list(results.docs())
+
     def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
         """Answer one search request (see :func:`indexer.search.search`).
 
@@ -123,16 +192,20 @@ class WhooshIndex:
         spelling suggestion comes from the index's own vocabulary.
         """
         s = self._searcher()
+        key = (s.reader().generation(), s.doc_count_all(), request)
+        cached = self._results.get(key)
+        if cached is not None:
+            return cached
+        result = self._answer(s, request, parsed)
+        self._results.put(key, result)
+        return result
+
+    def _answer(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
         result = self._run(s, request, parsed)
         notices: list[str] = []
         relaxed_used = False
         if result.total == 0 and len(parsed.positive) > 1:
-            relaxed = ParsedQuery(
-                (Clause(tuple(t for c in parsed.positive for t in c.alternatives)),
-                 *(c for c in parsed.clauses if c.negated)),
-                parsed.filters,
-            )
-            result = self._run(s, request, relaxed)
+            result = self._run(s, request, _relaxed(parsed))
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
@@ -173,7 +246,13 @@ class WhooshIndex:
 
     @contextmanager
     def _writer(self):
-        w = self._ix.writer(timeout=30.0)
+        try:
+            w = self._ix.writer(timeout=WRITER_WAIT_S)
+        except LockError:
+            raise IndexBusy(
+                f"another process has been writing the index for {WRITER_WAIT_S:.0f} s; "
+                "try again when it has finished"
+            ) from None
         try:
             yield w
         except BaseException:
@@ -193,12 +272,15 @@ class WhooshIndex:
         """
         new_ids = {p.id for p in paragraphs}
         added = updated = unchanged = removed = 0
+        added_ids: list[str] = []
+        deleted: list[Paragraph] = []
         with self._writer() as w:
             for p in paragraphs:
                 old = self.get(p.id)
                 merged = _merge(old, p)
                 if old is None:
                     added += 1
+                    added_ids.append(p.id)
                 elif merged == old:
                     unchanged += 1
                     continue
@@ -213,8 +295,9 @@ class WhooshIndex:
                     w.update_document(**to_document(replace(old, sources=rest)))
                 else:
                     w.delete_by_term("id", old.id)
+                    deleted.append(old)
                 removed += 1
-        return IndexChange(added, updated, unchanged, removed)
+        return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
     def add_many(self, paragraphs: Iterable[Paragraph]) -> int:
         """Bulk-load paragraphs into an index being rebuilt (no merging)."""
@@ -241,6 +324,15 @@ def _refreshed(ix, s):
         return s
     s.close()
     return ix.searcher()
+
+
+def _relaxed(parsed: ParsedQuery) -> ParsedQuery:
+    """Every positive word as one alternative: any of them matches."""
+    return ParsedQuery(
+        (Clause(tuple(t for c in parsed.positive for t in c.alternatives)),
+         *(c for c in parsed.clauses if c.negated)),
+        parsed.filters,
+    )
 
 
 def _merge(old: Paragraph | None, new: Paragraph) -> Paragraph:

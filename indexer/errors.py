@@ -1,0 +1,15 @@
+"""Index errors.
+
+Hierarchy::
+
+    IndexError_            anything the index cannot do
+    └── IndexBusy          another process holds the writer lock past the wait
+"""
+
+
+class IndexError_(Exception):  # noqa: N801 - avoid shadowing the builtin IndexError
+    """Base of index errors."""
+
+
+class IndexBusy(IndexError_):
+    """Another process is writing the index; raised after waiting ``timeout`` seconds."""

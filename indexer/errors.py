@@ -7,7 +7,7 @@ Hierarchy::
 """
 
 
-class IndexError_(Exception):  # noqa: N801 - avoid shadowing the builtin IndexError
+class IndexError_(Exception):  # trailing underscore: not the builtin IndexError
     """Base of index errors."""
 
 

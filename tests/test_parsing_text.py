@@ -199,3 +199,15 @@ def test_document_without_paragraphs_is_a_warning_not_a_failure():
     assert result.status == "warnings"
     assert result.messages[0] == "no § paragraphs found"
     assert result.paragraphs == ()
+
+
+def test_diarienummer_line_under_title_is_not_title():
+    from indexer.parsing import parse_document
+
+    text = ("Åsjö kommun\nKommunstyrelsen\nSammanträdesdatum 2022-03-02\n\n"
+            "§ 14 Avfallsplan 2022–2030\nDnr KS 2021/233\nSammanfattning\n"
+            "En ny avfallsplan har tagits fram.\nBeslut\nPlanen antas.\n")
+    result = parse_document(text.encode("utf-8"), "text/plain")
+    (p,) = result.paragraphs
+    assert p.title == "Avfallsplan 2022–2030"
+    assert p.diarienummer == ("KS 2021/233",)

@@ -15,6 +15,9 @@ _MAX_BLANKS_BEFORE_TITLE = 6
 # A line ending a sentence is body text, not a wrapped title; "m.m." and
 # "m.fl." end titles legitimately.
 _SENTENCE_END = re.compile(r"(?<!\bm\.m)(?<!\bm\.fl)(?<!\bbl\.a)[.!?]$")
+# "Dnr KS 2021/233" under a title is the case number, never more title.
+_DNR_LINE = re.compile(r"^(?:dnr|diarienr|diarienummer|ärendenummer|ärendenr)\b\.?[\s:]",
+                       re.IGNORECASE)
 _CONTINUES = re.compile(r"(?:\b(?:och|av|om|för|i|med|till|den|det|de|på|samt|från|inom)|[-–,])$")
 
 
@@ -66,7 +69,7 @@ def _title_block(lines: list[Line], header: Header, end: int) -> tuple[list[str]
         if classify_heading(text):
             ended_by_heading = True
             break
-        if match_header(text):
+        if match_header(text) or _DNR_LINE.match(text):
             break
         block.append(text)
         position += 1

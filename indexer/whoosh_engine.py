@@ -182,7 +182,7 @@ class WhooshIndex:
         else:
             results = s.search(query, limit=None, sortedby="date",
                                reverse=request.sort != "oldest")
-        return list(results.docs())
+        return [docnum for _, docnum in results.top_n]
 
     def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
         """Answer one search request (see :func:`indexer.search.search`).

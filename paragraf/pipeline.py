@@ -18,6 +18,7 @@ from indexer.model import ParseResult, SourceRef
 from indexer.parsing import parse_document
 from indexer.whoosh_engine import IndexChange, WhooshIndex
 from paragraf.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
+from paragraf.permalinks import PermalinkRegistry
 
 SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
                 ".txt": "text/plain"}
@@ -72,10 +73,14 @@ class Pipeline:
         archive: Archive,
         index: WhooshIndex,
         parse: Callable[..., ParseResult] = parse_document,
+        permalinks: PermalinkRegistry | None = None,
     ) -> None:
         self.archive = archive
         self.index = index
         self.parse = parse
+        # Optional: when given, every issued id, rename and removal is recorded
+        # so old permalinks answer 301 or 410 (see paragraf.permalinks).
+        self.permalinks = permalinks
 
     def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
         """Archive one local file unchanged, then parse and index it."""
@@ -114,6 +119,8 @@ class Pipeline:
         paragraphs, warnings = build_paragraphs(result, identity, source)
         messages.extend(warnings)
         change = self.index.replace_source(capture.source, paragraphs)
+        if self.permalinks is not None:
+            self.permalinks.record(capture.source, paragraphs, change.deleted)
         status = "warnings" if (result.status == "warnings" or warnings) else "ok"
         return Outcome(capture.source, status, capture.id, False, len(paragraphs), change,
                        tuple(messages))

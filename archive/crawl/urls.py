@@ -10,9 +10,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def canonical_url(url: str) -> str:
     """A canonical form used to de-duplicate URLs.
 
-    Lower-cases scheme and host, drops default ports, fragments and a trailing
-    slash (except the root), and sorts query parameters. Query strings are kept:
-    platforms such as Meetings Plus use them (``?downloadMode=open``). Spaces and
+    Lower-cases scheme and host, drops default ports and fragments, and sorts
+    query parameters. A trailing slash is kept (relative links resolve
+    differently under it). Query strings are kept: platforms such as
+    Meetings Plus use them (``?downloadMode=open``). Spaces and
     non-ASCII characters in the path are percent-encoded as UTF-8 (as browsers
     do); existing escapes are kept.
     """
@@ -27,8 +28,6 @@ def canonical_url(url: str) -> str:
         port = None
     netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
     path = quote(parts.path, safe="/%:@!$&'()*+,;=~") or "/"
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/") or "/"
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return urlunsplit((scheme, netloc, path, query, ""))
 

@@ -353,6 +353,17 @@ class Catalog:
             (warc_file, size),
         )
 
+    def backup_to(self, dest: Path) -> dict[str, int]:
+        """Copy the catalog with SQLite's online backup; returns committed WARC sizes."""
+        with self._lock:
+            target = sqlite3.connect(dest)
+            try:
+                self._db.backup(target)
+            finally:
+                target.close()
+            rows = self._db.execute("SELECT name, committed_size FROM warc_files").fetchall()
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def clear(self) -> None:
         """Delete every row (call inside a transaction), before a rebuild."""
         for table in ("visits", "captures", "warc_files"):

@@ -361,6 +361,32 @@ class Archive:
             self._commit_revisit(latest, visit, headers, request_headers, {})
             return latest.capture
 
+    def snapshot(self, dest: Path) -> int:
+        """Copy the archive to ``dest`` consistently while writers keep going.
+
+        The catalog is copied under the writer lock (a moment); WARC files are
+        append-only, so the prefix the copied catalog knows is committed can be
+        copied afterwards without the lock. Returns the number of bytes copied.
+        """
+        dest = Path(dest)
+        (dest / "warc").mkdir(parents=True, exist_ok=True)
+        with self._writer():
+            sizes = self._catalog.backup_to(dest / "catalog.sqlite")
+        copied = 0
+        for name, size in sorted(sizes.items()):
+            with open(self._warc_path(name), "rb") as src, open(dest / "warc" / name, "wb") as out:
+                remaining = size
+                while remaining:
+                    chunk = src.read(min(remaining, 1 << 20))
+                    if not chunk:
+                        raise ArchiveCorrupt(f"{name} is shorter than its committed size")
+                    out.write(chunk)
+                    remaining -= len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            copied += size
+        return copied
+
     def rebuild_catalog(self) -> int:
         """Re-create the catalog from the WARC files alone; returns the number of captures.
 

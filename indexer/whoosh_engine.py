@@ -6,6 +6,7 @@ thread-safe), refreshed when a commit has made a newer generation.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -131,6 +132,10 @@ class WhooshIndex:
     def meeting(self, meeting_id: str) -> list[Paragraph]:
         """A meeting's paragraphs in § order."""
         return sorted(self.find("meeting", meeting_id), key=_number_order)
+
+    def id_count(self, paragraph_id: str) -> int:
+        """How many live documents carry this id (exactly one when healthy)."""
+        return sum(1 for _ in self._searcher().docs_for_query(wq.Term("id", paragraph_id)))
 
     def by_source(self, url: str) -> list[Paragraph]:
         return self.find("sources", source_key(url))
@@ -307,6 +312,32 @@ class WhooshIndex:
                 w.update_document(**to_document(p))
                 n += 1
         return n
+
+    def snapshot(self, dest: Path) -> int:
+        """Copy the index files to ``dest`` while holding the writer lock.
+
+        Segments change only at commits, which the lock holds off, so the copy
+        is one consistent generation. Returns the number of files copied.
+        """
+        directory = getattr(self._ix.storage, "folder", None)
+        if directory is None:
+            raise ValueError("an in-memory index has no files to copy")
+        lock = self._ix.lock("WRITELOCK")
+        deadline = time.monotonic() + WRITER_WAIT_S
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexBusy("the index is being written; backup gave up waiting")
+            time.sleep(0.05)
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+            count = 0
+            for path in sorted(Path(directory).iterdir()):
+                if path.is_file() and not path.name.endswith("LOCK"):
+                    shutil.copy2(path, dest / path.name)
+                    count += 1
+            return count
+        finally:
+            lock.release()
 
     def close(self) -> None:
         s = getattr(self._local, "searcher", None)

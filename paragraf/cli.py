@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="re-parse every archived original into a fresh index, then swap")
 
+    sub.add_parser("check", help="verify archive digests and that the index matches the archive")
+
+    p = sub.add_parser("backup", help="copy archive, catalog and index (safe while serving)")
+    p.add_argument("dest", type=Path, help="a new or empty directory")
+
+    p = sub.add_parser("restore", help="restore a backup into the data directory")
+    p.add_argument("src", type=Path)
+    p.add_argument("--force", action="store_true", help="replace an existing archive")
+
     p = sub.add_parser("compounds", help="rebuild the word list used for compound splitting")
     p.add_argument("action", choices=["build"])
     p.add_argument("--hunspell", type=Path, default=Path("/usr/share/hunspell/sv_SE.dic"),

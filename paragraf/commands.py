@@ -189,6 +189,47 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     return 1 if failed else 0
 
 
+def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf.check import check
+
+    report = check(data_dir, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    _out(f"archive records verified: {report.records_verified}")
+    _out(f"documents re-parsed:      {report.documents}")
+    _out(f"paragraphs expected:      {report.paragraphs_expected}")
+    _out(f"paragraphs in the index:  {report.paragraphs_indexed}")
+    if report.ok:
+        _out("OK: the archive is intact and every paragraph is indexed exactly once.")
+        return 0
+    _out(f"{len(report.problems)} problem(s):")
+    for problem in report.problems:
+        _out(f"  - {problem}")
+    return 1
+
+
+def cmd_backup(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf.backup import BackupError, backup
+
+    try:
+        summary = backup(data_dir, args.dest)
+    except BackupError as err:
+        raise CommandError(str(err)) from err
+    _out(f"Backed up {summary.captures} captures and {summary.paragraphs} paragraphs "
+         f"({summary.files} files) to {args.dest}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf.backup import BackupError, restore
+
+    try:
+        summary = restore(args.src, data_dir, force=args.force)
+    except BackupError as err:
+        raise CommandError(str(err)) from err
+    _out(f"Restored {summary.captures} captures and {summary.paragraphs} paragraphs "
+         f"into {data_dir.root}")
+    return 0
+
+
 def cmd_compounds(args: argparse.Namespace, data_dir: DataDir) -> int:
     from indexer.compounds import WORDLIST, build_wordlist, read_extra_words
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from archive.model import Capture
 from archive.store import Archive
-from indexer.model import ParseResult, SourceRef
+from indexer.model import Paragraph, ParseResult, SourceRef
 from indexer.parsing import parse_document
 from indexer.whoosh_engine import IndexChange, WhooshIndex
 from paragraf.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
@@ -24,6 +24,15 @@ SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/h
                 ".txt": "text/plain"}
 # Archive metadata keys that mean "this is a protocol to parse", per crawler role.
 PARSED_ROLES = frozenset({"", "protocol", "meeting-page", "local"})
+
+
+@dataclass(frozen=True)
+class ParsedCapture:
+    """A capture's paragraphs (None when it cannot be indexed), status and messages."""
+
+    paragraphs: list[Paragraph] | None
+    status: str
+    messages: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -104,33 +113,43 @@ class Pipeline:
         facts = capture.meta()
         if facts.get("role", "") not in PARSED_ROLES:
             return Outcome(capture.source, "skipped", capture.id)
+        parsed = self.paragraphs_of(capture, data)
+        messages = list(parsed.messages)
+        if parsed.paragraphs is None:
+            return Outcome(capture.source, "failed", capture.id, messages=tuple(messages))
+        paragraphs = parsed.paragraphs
+        change = self.index.replace_source(capture.source, paragraphs)
+        if self.permalinks is not None:
+            self.permalinks.record(capture.source, paragraphs, change.deleted)
+        return Outcome(capture.source, parsed.status, capture.id, False, len(paragraphs),
+                       change, tuple(messages))
+
+    def paragraphs_of(self, capture: Capture, data: bytes | None = None) -> ParsedCapture:
+        """What a capture should contribute to the index (pure apart from reading it)."""
         if data is None:
             data = self.archive.read(capture.id)
         result = self.parse(data, capture.content_type, filename=capture.source)
         messages = list(result.messages)
         if result.status == "failed":
-            return Outcome(capture.source, "failed", capture.id, messages=tuple(messages))
+            return ParsedCapture(None, "failed", tuple(messages))
         try:
-            identity = resolve_identity(result, facts)
+            identity = resolve_identity(result, capture.meta())
         except IdentityMissing as err:
-            return Outcome(capture.source, "failed", capture.id,
-                           messages=(*messages, str(err)))
+            return ParsedCapture(None, "failed", (*messages, str(err)))
         source = SourceRef(capture.id, capture.source, capture.sha256, capture.content_type)
         paragraphs, warnings = build_paragraphs(result, identity, source)
-        messages.extend(warnings)
-        change = self.index.replace_source(capture.source, paragraphs)
-        if self.permalinks is not None:
-            self.permalinks.record(capture.source, paragraphs, change.deleted)
         status = "warnings" if (result.status == "warnings" or warnings) else "ok"
-        return Outcome(capture.source, status, capture.id, False, len(paragraphs), change,
-                       tuple(messages))
+        return ParsedCapture(paragraphs, status, (*messages, *warnings))
 
-    def reindex_all(self) -> Iterator[Outcome]:
-        """Re-parse every latest capture per source (PDFs last, so their text wins)."""
+    def latest_parsed_captures(self) -> list[Capture]:
+        """The newest capture of every source that holds a protocol, PDFs last."""
         latest: dict[str, Capture] = {}
         for cap in self.archive.captures():
             latest[cap.source] = cap
-        ordered = sorted(latest.values(), key=lambda c: (c.content_type == "application/pdf",
-                                                         c.fetched_at, c.id))
-        for cap in ordered:
+        return sorted((c for c in latest.values() if c.meta().get("role", "") in PARSED_ROLES),
+                      key=lambda c: (c.content_type == "application/pdf", c.fetched_at, c.id))
+
+    def reindex_all(self) -> Iterator[Outcome]:
+        """Re-parse every latest capture per source (PDFs last, so their text wins)."""
+        for cap in self.latest_parsed_captures():
             yield self.index_capture(cap)

@@ -47,7 +47,7 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
         try:
             index = WhooshIndex(data_dir.index)
             indexed = index.count()
-        except Exception as err:  # noqa: BLE001 - any failure to open is the finding
+        except Exception as err:  # any failure to open is itself the finding
             problems.append(f"index cannot be opened: {type(err).__name__}: {err}")
             return CheckReport(report.checked, 0, 0, 0, tuple(problems))
         try:

@@ -15,6 +15,8 @@ import search_api.app
 import ui.app
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
+from paragraf.index_swap import recover
+from paragraf.permalinks import PermalinkRegistry, registry_path
 from paragraf.settings import DataDir
 from search_api.errors import ApiError, api_error_response, error_body
 
@@ -31,16 +33,23 @@ SECURITY_HEADERS = {
 }
 
 
+# Machine-facing paths answer errors in the API's JSON shape; pages answer in HTML.
+JSON_PATHS = ("/api/", "/feed.atom", "/openapi.json", "/archive/")
+
+
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(JSON_PATHS)
 
 
 def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})  # e.g. Allow on 405
     if _wants_json(request):
         return JSONResponse(error_body(exc.status_code, str(exc.detail)),
-                            status_code=exc.status_code)
-    return ui.app.render("not_found.html", exc.status_code, what="Sidan")
+                            status_code=exc.status_code, headers=headers)
+    page = ui.app.render("not_found.html", exc.status_code, what="Sidan")
+    page.headers.update(headers)
+    return page
 
 
 def server_error(request: Request, exc: Exception) -> Response:
@@ -78,10 +87,14 @@ def create_app(data_dir: DataDir) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
+        note = recover(data_dir)  # a rebuild swap a crash interrupted
+        if note:
+            log.warning("%s in %s", note, data_dir.root)
         archive = Archive(data_dir.archive)
         index = WhooshIndex(data_dir.index)
+        permalinks = PermalinkRegistry(registry_path(data_dir.root))
         try:
-            yield {"archive": archive, "index": index}
+            yield {"archive": archive, "index": index, "permalinks": permalinks}
         finally:
             index.close()
             archive.close()

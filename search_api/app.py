@@ -2,54 +2,106 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from archive.errors import ArchiveError, CaptureNotFound
-from indexer.search import InvalidRequest, search
+from indexer.model import meeting_id
+from indexer.query import parse_query
+from indexer.search import InvalidRequest, SearchRequest, search
 from indexer.search_params import request_from_params
-from indexer.serialize import meeting_to_dict
-from search_api.errors import BadRequest, NotFound
-from search_api.representation import paragraph_json, result_json
+from search_api.context import paragraph_context
+from search_api.errors import BadRequest, Gone, NotFound
+from search_api.export import FORMATS, csv_rows, jsonl_rows
+from search_api.openapi import OPENAPI
+from search_api.representation import (
+    bodies_json,
+    meeting_json,
+    paragraph_detail_json,
+    result_json,
+)
 
 _ID = re.compile(r"[0-9a-f]{16}")
-_MEETING = re.compile(r"[a-z0-9-]+/[a-z0-9-]+/\d{4}-\d{2}-\d{2}")
+_SLUG = re.compile(r"[a-z0-9-]{1,200}")
+
+
+def base_url(request: Request) -> str:
+    """Scheme and host this request came to, for absolute permalinks."""
+    return str(request.base_url).rstrip("/")
+
+
+def search_request(request: Request) -> SearchRequest:
+    """The validated search of this request's query string, or a 400."""
+    try:
+        return request_from_params(request.query_params.getlist)
+    except InvalidRequest as err:
+        raise BadRequest(err.message, err.param) from None
 
 
 def api_search(request: Request) -> JSONResponse:
-    try:
-        req = request_from_params(request.query_params.getlist)
-    except InvalidRequest as err:
-        raise BadRequest(err.message, err.param) from None
-    result = search(request.state.index, req)
+    result = search(request.state.index, search_request(request))
     return JSONResponse(result_json(result))
 
 
-def api_paragraph(request: Request) -> JSONResponse:
+def api_paragraph(request: Request) -> Response:
     pid = request.path_params["id"]
-    p = request.state.index.get(pid) if _ID.fullmatch(pid) else None
-    if p is None:
+    if not _ID.fullmatch(pid):
         raise NotFound(f"no paragraph with id {pid[:40]!r}")
-    return JSONResponse(paragraph_json(p))
+    p = request.state.index.get(pid)
+    if p is None:
+        found = request.state.permalinks.resolve(pid)
+        if found.kind == "moved":
+            return RedirectResponse(f"/api/paragraphs/{found.new_id}", status_code=301)
+        if found.kind == "gone":
+            t = found.tombstone
+            raise Gone(f"paragraph {pid} ({t.citation}) was removed from its protocol "
+                       f"on {t.removed_at}")
+        raise NotFound(f"no paragraph with id {pid!r}")
+    ctx = paragraph_context(request.state.index, p)
+    return JSONResponse(paragraph_detail_json(p, ctx, base_url(request)))
 
 
 def api_meeting(request: Request) -> JSONResponse:
-    mid = request.path_params["id"]
-    paragraphs = request.state.index.meeting(mid) if _MEETING.fullmatch(mid) else []
+    pp = request.path_params
+    mid = f"{pp['org']}/{pp['body']}/{pp['date']}"
+    paragraphs = []
+    if _SLUG.fullmatch(pp["org"]) and _SLUG.fullmatch(pp["body"]):
+        try:
+            date = dt.date.fromisoformat(pp["date"])
+        except ValueError:
+            date = None
+        if date is not None:
+            paragraphs = request.state.index.meeting(meeting_id(pp["org"], pp["body"], date))
     if not paragraphs:
         raise NotFound(f"no meeting with id {mid[:80]!r}")
-    first = paragraphs[0]
-    return JSONResponse({
-        "id": mid,
-        "org": first.org,
-        "body": first.body,
-        "date": first.date.isoformat(),
-        **meeting_to_dict(first.meeting),
-        "paragraphs": [paragraph_json(p) for p in paragraphs],
-    })
+    return JSONResponse(meeting_json(paragraphs[0].meeting_id, paragraphs))
+
+
+def api_bodies(request: Request) -> JSONResponse:
+    return JSONResponse(bodies_json(request.state.index.bodies()))
+
+
+def api_export(request: Request) -> StreamingResponse:
+    """The whole result set of a search (page and size ignored), streamed."""
+    fmt = request.query_params.get("format") or "csv"
+    if fmt not in FORMATS or len(request.query_params.getlist("format")) > 1:
+        raise BadRequest(f"must be one of {', '.join(FORMATS)}", "format")
+    req = search_request(request)
+    matches = request.state.index.iter_matches(req, parse_query(req.q))
+    encode = csv_rows if fmt == "csv" else jsonl_rows
+    filename = f"paragraf-export.{fmt}"
+    return StreamingResponse(
+        encode(matches, base_url(request)), media_type=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def openapi_document(request: Request) -> JSONResponse:
+    return JSONResponse(OPENAPI)
 
 
 def archived_original(request: Request) -> Response:
@@ -75,6 +127,9 @@ def archived_original(request: Request) -> Response:
 routes = [
     Route("/api/search", api_search),
     Route("/api/paragraphs/{id}", api_paragraph),
-    Route("/api/meetings/{id:path}", api_meeting),
+    Route("/api/meetings/{org}/{body}/{date}", api_meeting),
+    Route("/api/bodies", api_bodies),
+    Route("/api/export", api_export),
+    Route("/openapi.json", openapi_document),
     Route("/archive/{capture_id}", archived_original),
 ]

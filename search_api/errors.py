@@ -4,7 +4,8 @@ Hierarchy::
 
     ApiError            any 4xx answered as {"ok": false, "status", "error", "param"?}
     ├── BadRequest      400: a parameter is missing or invalid
-    └── NotFound        404: no such paragraph, meeting or capture
+    ├── NotFound        404: no such paragraph, meeting or capture
+    └── Gone            410: the paragraph was removed from a re-published protocol
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ class BadRequest(ApiError):
 
 class NotFound(ApiError):
     status = 404
+
+
+class Gone(ApiError):
+    status = 410
 
 
 def error_body(status: int, message: str, param: str | None = None) -> dict[str, object]:

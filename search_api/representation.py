@@ -6,7 +6,10 @@ from typing import Any
 
 from indexer.model import Paragraph, SourceRef
 from indexer.search import Hit, SearchResult
-from indexer.serialize import paragraph_to_dict
+from indexer.serialize import meeting_to_dict, paragraph_to_dict
+from indexer.slug import slugify
+from indexer.whoosh_engine import BodySummary
+from search_api.context import ParagraphContext
 
 
 def archive_url(source: SourceRef) -> str:
@@ -19,6 +22,11 @@ def archive_url(source: SourceRef) -> str:
 
 def meeting_path(p: Paragraph) -> str:
     return f"/m/{p.meeting_id}"
+
+
+def full_citation(p: Paragraph, base_url: str) -> str:
+    """The citation staff paste: "Regionens samverkansråd, protokoll 2017-08-21, § 42, <url>"."""
+    return f"{p.body}, protokoll {p.date.isoformat()}, § {p.number}, {base_url}{p.permalink}"
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
@@ -64,3 +72,63 @@ def paragraph_json(p: Paragraph) -> dict[str, Any]:
         meeting_url=meeting_path(p),
     )
     return body
+
+
+def paragraph_ref_json(p: Paragraph) -> dict[str, Any]:
+    """A short reference to another paragraph (neighbour, trail entry)."""
+    return {
+        "id": p.id,
+        "permalink": p.permalink,
+        "org": p.org,
+        "body": p.body,
+        "date": p.date.isoformat(),
+        "number": p.number,
+        "title": p.title,
+        "citation": p.citation,
+        "diarienummer": list(p.diarienummer),
+    }
+
+
+def paragraph_detail_json(p: Paragraph, ctx: ParagraphContext, base_url: str) -> dict[str, Any]:
+    """A paragraph with its neighbours, case trail and the full citation."""
+    body = paragraph_json(p)
+    body.update(
+        permalink_url=base_url + p.permalink,
+        citation_full=full_citation(p, base_url),
+        previous=paragraph_ref_json(ctx.previous) if ctx.previous else None,
+        next=paragraph_ref_json(ctx.next) if ctx.next else None,
+        trail=[paragraph_ref_json(o) for o in ctx.trail],
+    )
+    return body
+
+
+def meeting_json(meeting_id: str, paragraphs: list[Paragraph]) -> dict[str, Any]:
+    first = paragraphs[0]
+    return {
+        "id": meeting_id,
+        "org": first.org,
+        "body": first.body,
+        "date": first.date.isoformat(),
+        **meeting_to_dict(first.meeting),
+        "url": meeting_path(first),
+        "paragraphs": [paragraph_json(p) for p in paragraphs],
+    }
+
+
+def bodies_json(summaries: list[BodySummary]) -> dict[str, Any]:
+    """Organisations with their bodies, each with paragraph counts and year spans."""
+    orgs: dict[str, dict[str, Any]] = {}
+    for s in summaries:
+        org = orgs.setdefault(s.org, {
+            "org": s.org, "key": slugify(s.org), "paragraphs": 0,
+            "first_year": s.first_year, "last_year": s.last_year, "bodies": [],
+        })
+        org["paragraphs"] += s.paragraphs
+        org["first_year"] = min(org["first_year"], s.first_year)
+        org["last_year"] = max(org["last_year"], s.last_year)
+        org["bodies"].append({
+            "body": s.body, "key": slugify(s.body), "paragraphs": s.paragraphs,
+            "first_year": s.first_year, "last_year": s.last_year,
+            "search_url": f"/api/search?org={slugify(s.org)}&body={slugify(s.body)}",
+        })
+    return {"organisations": list(orgs.values())}

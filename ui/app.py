@@ -1,4 +1,4 @@
-"""Web UI routes: search page, paragraph permalinks and meeting pages."""
+"""Web UI routes: search page, paragraph permalinks, meeting pages, bodies and feeds."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from indexer.model import meeting_id, paragraph_id
 from indexer.search import InvalidRequest, SearchRequest, search
 from indexer.search_params import request_from_params
-from search_api.representation import archive_url, meeting_path
-from ui import links
+from search_api.app import base_url, search_request
+from search_api.context import paragraph_context
+from search_api.representation import archive_url, bodies_json, full_citation, meeting_path
+from ui import feed, filters, links
 
 HERE = Path(__file__).parent
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}
@@ -37,16 +39,20 @@ def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
 
 def search_page(request: Request) -> HTMLResponse:
     params = links.clean(request.query_params.multi_items())
+    query = filters.filter_query(params)
+    common = {"params": params, "feed_url": "/feed.atom" + (f"?{query}" if query else ""),
+              "export_query": query}
     try:
         req = request_from_params(request.query_params.getlist)
     except InvalidRequest as err:
-        return render("search.html", 400, params=params, req=SearchRequest(), result=None,
-                      error=f"Ogiltig parameter {err.param}: {err.message}")
+        return render("search.html", 400, req=SearchRequest(), result=None, filters=[],
+                      error=f"Ogiltig parameter {err.param}: {err.message}", **common)
     has_query = bool(req.q or req.orgs or req.bodies or req.years or req.date_from
                      or req.date_to)
     result = search(request.state.index, req)
-    return render("search.html", params=params, req=req, result=result, error=None,
-                  has_query=has_query, total_indexed=request.state.index.count())
+    return render("search.html", req=req, result=result, error=None, has_query=has_query,
+                  filters=filters.active_filters(params, result),
+                  total_indexed=request.state.index.count(), **common)
 
 
 def _date(raw: str) -> dt.date | None:
@@ -56,21 +62,28 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
-def paragraph_page(request: Request) -> HTMLResponse:
+def paragraph_page(request: Request) -> Response:
+    """A permalink: the paragraph, a 301 to where it moved, or a 410 saying it was removed."""
     pp = request.path_params
     date = _date(pp["date"])
-    p = None
-    if date is not None:
-        p = request.state.index.get(paragraph_id(pp["org"], pp["body"], date, pp["number"]))
-    if p is None:
+    if date is None:
         return render("not_found.html", 404, what="Paragrafen")
-    siblings = request.state.index.meeting(p.meeting_id)
-    ids = [s.id for s in siblings]
-    i = ids.index(p.id) if p.id in ids else -1
-    prev_p = siblings[i - 1] if i > 0 else None
-    next_p = siblings[i + 1] if 0 <= i < len(siblings) - 1 else None
-    permalink = str(request.base_url).rstrip("/") + p.permalink
-    return render("paragraph.html", p=p, prev_p=prev_p, next_p=next_p, permalink=permalink)
+    pid = paragraph_id(pp["org"], pp["body"], date, pp["number"])
+    p = request.state.index.get(pid)
+    if p is None:
+        found = request.state.permalinks.resolve(pid)
+        if found.kind == "moved":
+            return RedirectResponse(found.new_permalink, status_code=301)
+        if found.kind == "gone":
+            return render("gone.html", 410, t=found.tombstone)
+        return render("not_found.html", 404, what="Paragrafen")
+    if request.url.path != p.permalink:
+        # "/p/Asjo-Kommun/..." and other spellings land on the one canonical URL.
+        return RedirectResponse(p.permalink, status_code=301)
+    ctx = paragraph_context(request.state.index, p)
+    root = base_url(request)
+    return render("paragraph.html", p=p, ctx=ctx, permalink=root + p.permalink,
+                  citation=full_citation(p, root))
 
 
 def meeting_page(request: Request) -> HTMLResponse:
@@ -84,6 +97,25 @@ def meeting_page(request: Request) -> HTMLResponse:
     return render("meeting.html", first=paragraphs[0], paragraphs=paragraphs)
 
 
+def bodies_page(request: Request) -> HTMLResponse:
+    return render("bodies.html", orgs=bodies_json(request.state.index.bodies())["organisations"])
+
+
+def feed_page(request: Request) -> Response:
+    """The Atom feed of a search: its newest matching paragraphs."""
+    req = search_request(request)
+    newest = SearchRequest(q=req.q, orgs=req.orgs, bodies=req.bodies, years=req.years,
+                           date_from=req.date_from, date_to=req.date_to, sort="newest",
+                           mode=req.mode, size=feed.FEED_SIZE)
+    result = search(request.state.index, newest)
+    root = base_url(request)
+    query = filters.filter_query(links.clean(request.query_params.multi_items()))
+    suffix = f"?{query}" if query else ""
+    body = feed.build_feed(feed.feed_title(req), f"{root}/feed.atom{suffix}", f"{root}/{suffix}",
+                           root, [h.paragraph for h in result.hits])
+    return Response(body, media_type=feed.ATOM_TYPE)
+
+
 def help_page(request: Request) -> HTMLResponse:
     return render("help.html")
 
@@ -91,6 +123,8 @@ def help_page(request: Request) -> HTMLResponse:
 routes = [
     Route("/", search_page),
     Route("/hjalp", help_page),
+    Route("/organ", bodies_page),
+    Route("/feed.atom", feed_page),
     Route("/p/{org}/{body}/{date}/{number}", paragraph_page),
     Route("/m/{org}/{body}/{date}", meeting_page),
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

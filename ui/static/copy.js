@@ -1,16 +1,18 @@
 // Progressive enhancement: the citation is selectable text without JavaScript;
-// with it, a button copies the text to the clipboard.
+// with it, a button copies the text to the clipboard and says so to screen readers.
 document.querySelectorAll("button.copy[data-copy]").forEach((button) => {
   const source = document.getElementById(button.dataset.copy);
+  const status = button.parentElement.querySelector(".copy-status");
   if (!source || !navigator.clipboard) return;
   button.hidden = false;
   button.addEventListener("click", async () => {
+    let message;
     try {
       await navigator.clipboard.writeText(source.textContent.trim());
-      button.textContent = "Kopierad!";
+      message = "Hänvisningen är kopierad.";
     } catch (err) {
-      button.textContent = "Markera texten och kopiera";
+      message = "Kunde inte kopiera. Markera texten och kopiera den.";
     }
-    setTimeout(() => { button.textContent = "Kopiera hänvisning"; }, 2500);
+    if (status) status.textContent = message;
   });
 });

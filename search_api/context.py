@@ -1,0 +1,47 @@
+"""What surrounds a paragraph: its neighbours in the protocol and its case's trail.
+
+Shared by the JSON API and the paragraph page, so both show the same things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.model import Paragraph
+from indexer.schema import normalise_dnr
+from indexer.whoosh_engine import WhooshIndex
+
+MAX_TRAIL = 50  # a diarienummer on hundreds of paragraphs is a list, not a trail
+
+
+@dataclass(frozen=True)
+class ParagraphContext:
+    """The previous and next § of the same meeting and the same-diarienummer trail."""
+
+    previous: Paragraph | None
+    next: Paragraph | None
+    trail: tuple[Paragraph, ...]  # other paragraphs sharing a diarienummer, oldest first
+
+
+def paragraph_context(index: WhooshIndex, p: Paragraph) -> ParagraphContext:
+    """Look up ``p``'s neighbours and trail in the index."""
+    siblings = index.meeting(p.meeting_id)
+    ids = [s.id for s in siblings]
+    i = ids.index(p.id) if p.id in ids else -1
+    previous = siblings[i - 1] if i > 0 else None
+    following = siblings[i + 1] if 0 <= i < len(siblings) - 1 else None
+    return ParagraphContext(previous, following, case_trail(index, p))
+
+
+def case_trail(index: WhooshIndex, p: Paragraph) -> tuple[Paragraph, ...]:
+    """Other paragraphs with any of ``p``'s diarienummer, across bodies, by date."""
+    found: dict[str, Paragraph] = {}
+    for dnr in p.diarienummer:
+        key = normalise_dnr(dnr)
+        if not key:
+            continue
+        for other in index.find("dnr", key):
+            if other.id != p.id:
+                found[other.id] = other
+    ordered = sorted(found.values(), key=lambda o: (o.date, o.org, o.body, o.number))
+    return tuple(ordered[:MAX_TRAIL])

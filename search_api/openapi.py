@@ -1,0 +1,203 @@
+"""The OpenAPI 3.1 description of the JSON API, written by hand as data.
+
+Kept beside the handlers and checked against the running app by
+``tests/test_api_openapi.py`` (schemathesis), so it cannot drift from the
+real responses unnoticed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.search import MAX_PAGE, MAX_PAGE_SIZE, MODES, SORTS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [k for k in properties if k not in optional],
+    }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+DATE = {"type": "string", "format": "date"}
+STRINGS = {"type": "array", "items": STR}
+ERRORS = {"4XX": _json(_ref("Error"), "Invalid parameter, unknown or removed resource")}
+
+_PARAGRAPH_REF = {
+    "id": STR, "permalink": STR, "org": STR, "body": STR, "date": DATE, "number": STR,
+    "title": STR, "citation": STR, "diarienummer": STRINGS,
+}
+_MEETING_FACTS = {
+    "place": _nullable(STR),
+    "time": _nullable(STR),
+    "attendees": {"type": "array", "items": _obj(
+        {"name": STR, "party": _nullable(STR), "role": _nullable(STR)})},
+    "justerare": STRINGS,
+    "paragraph_range": _nullable(STR),
+}
+_PARAGRAPH = {
+    "id": STR, "org": STR, "body": STR, "date": DATE, "number": STR, "title": STR,
+    "text": STR, "decision": STR,
+    "sections": {"type": "array", "items": _obj({"kind": STR, "heading": STR, "text": STR})},
+    "diarienummer": STRINGS,
+    "pages": {"type": "array", "items": INT},
+    "sources": {"type": "array", "items": _ref("Source")},
+    "ocr": {"type": "boolean"},
+    "meeting": _obj(_MEETING_FACTS),
+    "permalink": STR, "citation": STR, "meeting_id": STR, "meeting_url": STR,
+}
+_SPAN = {"paragraphs": INT, "first_year": INT, "last_year": INT}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        **_obj({"ok": {"const": False}, "status": INT, "error": STR, "param": STR},
+               optional=("param",)),
+        "additionalProperties": False,
+    },
+    "Hit": _obj({
+        "id": STR, "permalink": STR, "org": STR, "body": STR, "date": DATE, "number": STR,
+        "title": STR, "citation": STR, "score": {"type": "number"},
+        "snippet": {**STR, "description": "HTML: matches in <mark>, the rest escaped"},
+    }),
+    "FacetValue": _obj({"value": STR, "count": INT, "key": STR}),
+    "SearchResult": _obj({
+        "total": INT, "page": INT, "size": INT,
+        "hits": {"type": "array", "items": _ref("Hit")},
+        "facets": _obj({name: {"type": "array", "items": _ref("FacetValue")}
+                        for name in ("org", "body", "year")}),
+        "notices": STRINGS,
+        "suggestion": _nullable(STR),
+        "relaxed": {"type": "boolean"},
+    }),
+    "Source": _obj({
+        "capture_id": STR, "url": STR, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "content_type": STR, "page": _nullable(INT),
+        "archive_url": {**STR, "description": "The archived original; PDFs open at #page=N"},
+    }),
+    "Paragraph": _obj(_PARAGRAPH),
+    "ParagraphRef": _obj(_PARAGRAPH_REF),
+    "ParagraphDetail": _obj({
+        **_PARAGRAPH,
+        "permalink_url": STR,
+        "citation_full": STR,
+        "previous": _nullable(_ref("ParagraphRef")),
+        "next": _nullable(_ref("ParagraphRef")),
+        "trail": {"type": "array", "items": _ref("ParagraphRef"),
+                  "description": "Other paragraphs with the same diarienummer, oldest first"},
+    }),
+    "Meeting": _obj({
+        "id": STR, "org": STR, "body": STR, "date": DATE, **_MEETING_FACTS, "url": STR,
+        "paragraphs": {"type": "array", "items": _ref("Paragraph")},
+    }),
+    "Bodies": _obj({"organisations": {"type": "array", "items": _obj({
+        "org": STR, "key": STR, **_SPAN,
+        "bodies": {"type": "array", "items": _obj(
+            {"body": STR, "key": STR, **_SPAN, "search_url": STR})},
+    })}}),
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, *,
+           repeatable: bool = False) -> dict[str, Any]:
+    if repeatable:
+        schema = {"type": "array", "items": schema}
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description, **({"style": "form", "explode": True}
+                                           if repeatable else {})}
+
+
+def _path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+FILTER_PARAMS = [
+    _query("q", STR, "Query text (see /hjalp for the query language)"),
+    _query("org", STR, "Organisation, name or slug", repeatable=True),
+    _query("body", STR, "Body (nämnd, styrelse), name or slug", repeatable=True),
+    _query("year", {"type": "integer", "minimum": 1000, "maximum": 2999}, "Meeting year",
+           repeatable=True),
+    _query("from", DATE, "Meetings on or after this date"),
+    _query("to", DATE, "Meetings on or before this date"),
+    _query("sort", {"type": "string", "enum": list(SORTS)}, "Order of hits"),
+    _query("mode", {"type": "string", "enum": list(MODES)},
+           "stemmed: inflections and compound parts match; exact: words as written"),
+]
+PAGE_PARAMS = [
+    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page, from 1"),
+    _query("size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, "Hits per page"),
+]
+
+PATHS: dict[str, Any] = {
+    "/api/search": {"get": {
+        "summary": "Search paragraphs, with facet counts over the whole result set",
+        "parameters": FILTER_PARAMS + PAGE_PARAMS,
+        "responses": {"200": _json(_ref("SearchResult"), "One page of hits"), **ERRORS},
+    }},
+    "/api/paragraphs/{id}": {"get": {
+        "summary": "One paragraph with neighbours, case trail, sources and citation",
+        "parameters": [_path("id", STR)],
+        "responses": {
+            "200": _json(_ref("ParagraphDetail"), "The paragraph"),
+            "301": {"description": "The paragraph moved (its body was renamed)",
+                    "headers": {"Location": {"schema": STR}}},
+            **ERRORS,
+        },
+    }},
+    "/api/meetings/{org}/{body}/{date}": {"get": {
+        "summary": "A meeting: its facts and all its paragraphs in § order",
+        "parameters": [_path("org", STR), _path("body", STR), _path("date", DATE)],
+        "responses": {"200": _json(_ref("Meeting"), "The meeting"), **ERRORS},
+    }},
+    "/api/bodies": {"get": {
+        "summary": "Organisations and their bodies with paragraph counts and year spans",
+        "responses": {"200": _json(_ref("Bodies"), "Every organisation and body")},
+    }},
+    "/api/export": {"get": {
+        "summary": "The full result set of a search, streamed (page and size do not apply)",
+        "parameters": [*FILTER_PARAMS, _query(
+            "format", {"type": "string", "enum": ["csv", "jsonl"]}, "csv (default) or jsonl")],
+        "responses": {
+            "200": {"description": "One row or line per paragraph",
+                    "headers": {"Content-Disposition": {"schema": STR}},
+                    "content": {"text/csv": {"schema": STR},
+                                "application/x-ndjson": {"schema": STR}}},
+            **ERRORS,
+        },
+    }},
+    "/feed.atom": {"get": {
+        "summary": "Atom feed of the newest paragraphs matching a search",
+        "parameters": FILTER_PARAMS,
+        "responses": {
+            "200": {"description": "Atom 1.0",
+                    "content": {"application/atom+xml": {"schema": STR}}},
+            **ERRORS,
+        },
+    }},
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Paragraf",
+        "version": "1",
+        "description": "Search and archive of Swedish municipal and regional meeting "
+                       "protocols. Every 4xx answers with the Error shape.",
+    },
+    "paths": PATHS,
+    "components": {"schemas": SCHEMAS},
+}

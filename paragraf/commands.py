@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
-import time
 from html import unescape
 
 from paragraf.settings import DataDir
@@ -21,11 +19,20 @@ def _out(line: str = "") -> None:
     print(line, flush=True)
 
 
+def _recover(data_dir: DataDir) -> None:
+    from paragraf.index_swap import recover
+
+    note = recover(data_dir)
+    if note:
+        print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
+
+
 def _open(data_dir: DataDir):
     from archive.store import Archive
     from indexer.whoosh_engine import WhooshIndex
     from paragraf.pipeline import Pipeline
 
+    _recover(data_dir)
     try:
         archive = Archive(data_dir.archive)
         index = WhooshIndex(data_dir.index)
@@ -162,12 +169,26 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
 def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     if not args.rebuild:
         raise CommandError("nothing to do: use 'paragraf index --rebuild'")
-    from archive.store import Archive
-    from indexer.whoosh_engine import WhooshIndex
-    from paragraf.pipeline import Pipeline
+    from paragraf import index_swap
 
     # Build beside the live index, then swap, so searches never see a half-built one.
-    fresh_dir = data_dir.root / f"index.rebuild-{int(time.time())}"
+    _recover(data_dir)
+    try:
+        with index_swap.rebuild_lock(data_dir):
+            count, failed = _rebuild(data_dir)
+    except index_swap.RebuildRunning as err:
+        raise CommandError(str(err)) from err
+    _out(f"Rebuilt index: {count} paragraphs, {failed} document(s) failed.")
+    return 1 if failed else 0
+
+
+def _rebuild(data_dir: DataDir) -> tuple[int, int]:
+    from archive.store import Archive
+    from indexer.whoosh_engine import WhooshIndex
+    from paragraf import index_swap
+    from paragraf.pipeline import Pipeline
+
+    fresh_dir = index_swap.new_rebuild_dir(data_dir)
     archive = Archive(data_dir.archive)
     fresh = WhooshIndex(fresh_dir)
     failed = 0
@@ -180,13 +201,8 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     finally:
         fresh.close()
         archive.close()
-    old_dir = data_dir.root / f"index.old-{int(time.time())}"
-    if data_dir.index.exists():
-        data_dir.index.rename(old_dir)
-    fresh_dir.rename(data_dir.index)
-    shutil.rmtree(old_dir, ignore_errors=True)
-    _out(f"Rebuilt index: {count} paragraphs, {failed} document(s) failed.")
-    return 1 if failed else 0
+    index_swap.swap_in(data_dir, fresh_dir)
+    return count, failed
 
 
 def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:

@@ -49,7 +49,19 @@ STEM_OVERRIDES: dict[str, str] = {
     "skolans": "skol",
     "ekonomin": "ekonomi",
     "ekonomins": "ekonomi",
+    "bostaden": "bost",
+    "bostadens": "bost",
 }
+
+# Plurals with a vowel change that Snowball cannot join to their singular,
+# also at the end of compounds ("studentbostäder" -> "studentbostad").
+UMLAUT_PLURALS: tuple[tuple[str, str], ...] = (
+    ("bostädernas", "bostad"), ("bostäderna", "bostad"), ("bostäders", "bostad"),
+    ("bostäder", "bostad"), ("städernas", "stad"), ("städerna", "stad"), ("städer", "stad"),
+    ("länderna", "land"), ("länder", "land"), ("händerna", "hand"), ("händer", "hand"),
+    ("böckerna", "bok"), ("böcker", "bok"), ("fötterna", "fot"), ("fötter", "fot"),
+)
+_GENITIVE_AFTER = ("ers", "ars", "ors")
 
 _SNOWBALL = snowballstemmer.stemmer("swedish")
 
@@ -60,6 +72,14 @@ def stem(word: str) -> str:
     override = STEM_OVERRIDES.get(word)
     if override is not None:
         return override
+    for plural, singular in UMLAUT_PLURALS:
+        if word.endswith(plural):
+            word = word[: len(word) - len(plural)] + singular
+            break
+    else:
+        # Snowball leaves the genitive -s after a plural ending ("bostäders").
+        if len(word) > 6 and word.endswith(_GENITIVE_AFTER):
+            word = word[:-1]
     return _SNOWBALL.stemWord(word)
 
 

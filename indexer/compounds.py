@@ -23,8 +23,9 @@ MIN_MODIFIER = 4  # "för", "sam", "eld" are prefixes far more often than modifi
 MIN_HEAD = 3  # "råd" in "samverkansråd"
 LINKERS = ("", "s", "e", "a", "u", "o")
 # Derivational endings that happen to be dictionary words; never heads.
+# "ring" ends nominalisations ("parkering", "finansiering"), not compounds.
 NOT_HEADS = frozenset({"het", "ende", "dom", "else", "ning", "skap", "ande", "lig", "ling",
-                       "tion", "are", "ern", "ens", "ets", "ighet"})
+                       "tion", "are", "ern", "ens", "ets", "ighet", "ring", "rings"})
 # Prefixes that are words of their own but mostly form lexicalised words
 # ("tillstånd", "undersökning", "överenskommelse"): never split off.
 NOT_MODIFIERS = frozenset({"till", "under", "över", "efter", "mellan", "genom", "utan",
@@ -92,19 +93,24 @@ def _split(word: str, words: frozenset[str]) -> tuple[str, ...]:
             if word[i:rest_start] != linker or len(word) - rest_start < MIN_HEAD:
                 continue
             rest = word[rest_start:]
-            if _is_head(rest, words):
+            direct = _is_head(rest, words)
+            if direct:
                 parts: tuple[str, ...] = (modifier, rest)
             elif len(rest) >= MIN_WORD and (sub := _split(rest, words)):
                 parts = (modifier, rest, *sub)
             else:
                 continue
             # Prefer balanced, long parts (Koehn & Knight use part
-            # frequencies; lengths are a frequency-free stand-in), and a
+            # frequencies; lengths are a frequency-free stand-in), a head
+            # that is a word over one that needs splitting again, and a
             # linking morpheme over a modifier that swallowed it
-            # ("samverkan+s+råd", not "samverkans+råd").
-            score = min(len(modifier), len(rest)) + (0.5 if linker else 0.0)
+            # ("samverkan+s+råd", "brandskydd+s+kontroll").
+            score = min(len(modifier), len(rest)) + (0.5 if linker else 0.0) + (2 if direct else 0)
             if score > best_score:
                 best, best_score = parts, score
+    if best and len(best[0]) >= MIN_WORD:
+        # A modifier may be a compound too: "brandskydd" -> "brand" + "skydd".
+        best = (*best, *_split(best[0], words))
     return best
 
 

@@ -93,9 +93,18 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(parsed.clauses, parsed.filters, tuple(notices) + parsed.notices)
 
 
+# "KS 2018/14", "Dnr KS 2023/123": a series prefix then a number is one identifier.
+_SPACED_ID = re.compile(
+    r"(?<![\w\"])(?:(?i:dnr|diarienummer|ärendenummer)[.:]?\s+)?"
+    r"([A-ZÅÄÖ]{1,6})\s+(\d{1,4}[/.:-]\d{1,6}(?:[/.:-]\d+)?)(?![\w/.:-])"
+)
+
+
 def _parse_strict(text: str) -> ParsedQuery:
     if text.count('"') % 2:
         raise _Malformed("citattecken saknar slut")
+    if '"' not in text:
+        text = _SPACED_ID.sub(r'"\1 \2"', text)
     clauses: list[Clause] = []
     filters: list[tuple[str, str]] = []
     pending_or = False

@@ -20,10 +20,11 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
 from indexer.analysis import stem
+from indexer.compounds import split_cached
 from indexer.errors import IndexBusy
 from indexer.facets import FacetCache, count_facets
 from indexer.model import Paragraph, SourceRef
-from indexer.query import Clause, ParsedQuery
+from indexer.query import Clause, ParsedQuery, Term
 from indexer.result_cache import ResultCache
 from indexer.schema import build_schema, from_stored, source_key, to_document
 from indexer.search import Hit, SearchRequest, SearchResult
@@ -170,8 +171,9 @@ class WhooshIndex:
         s = self._ix.searcher()
         try:
             docnums = self._ordered_docnums(s, request, parsed)
-            if not docnums and len(parsed.positive) > 1:
-                docnums = self._ordered_docnums(s, request, _relaxed(parsed))
+            split = self.compounds and request.mode != "exact"
+            if not docnums and _can_relax(parsed, split):
+                docnums = self._ordered_docnums(s, request, _relaxed(parsed, split))
             for docnum in docnums:
                 yield from_stored(s.stored_fields(docnum))
         finally:
@@ -209,8 +211,9 @@ class WhooshIndex:
         result = self._run(s, request, parsed)
         notices: list[str] = []
         relaxed_used = False
-        if result.total == 0 and len(parsed.positive) > 1:
-            result = self._run(s, request, _relaxed(parsed))
+        split = self.compounds and request.mode != "exact"
+        if result.total == 0 and _can_relax(parsed, split):
+            result = self._run(s, request, _relaxed(parsed, split))
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
@@ -357,11 +360,21 @@ def _refreshed(ix, s):
     return ix.searcher()
 
 
-def _relaxed(parsed: ParsedQuery) -> ParsedQuery:
-    """Every positive word as one alternative: any of them matches."""
+def _can_relax(parsed: ParsedQuery, compounds: bool) -> bool:
+    """Relaxing helps when there is more than one word (or compound part) to try."""
+    return bool(parsed.positive) and len(_relaxed(parsed, compounds).clauses[0].alternatives) > 1
+
+
+def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
+    """Every positive word, and each part of a compound word, as one alternative."""
+    terms: list[Term] = []
+    for c in parsed.positive:
+        for t in c.alternatives:
+            terms.append(t)
+            if compounds and t.kind == "word":
+                terms.extend(Term(part) for part in split_cached(t.text.lower())[:2])
     return ParsedQuery(
-        (Clause(tuple(t for c in parsed.positive for t in c.alternatives)),
-         *(c for c in parsed.clauses if c.negated)),
+        (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
         parsed.filters,
     )
 

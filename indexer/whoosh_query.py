@@ -124,7 +124,8 @@ def _term(term: Term, exact: bool, norm, sink, decompound: bool) -> wq.Query | N
         wanted.update(stems)
         # The parts anywhere, each in any field, ranked below the whole word.
         q = wq.Or([q, wq.And([_any_field(st, 0.5) for st in stems])])
-    if term.kind == "word" and len(tokens) > 1:
+    if len(tokens) > 1:
+        # Typed as written in the protocol: "RS/559/2019", "KS 2018/14".
         q = wq.Or([q, wq.Term("dnr", normalise_dnr(term.text))])
     return q
 

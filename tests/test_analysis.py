@@ -33,3 +33,9 @@ def test_hyphenated_and_identifier_words_split():
 def test_stopword_list():
     assert len(STOPWORDS) == 114
     assert is_stopword("Och") and not is_stopword("avfall")
+
+
+def test_genitive_and_umlaut_plurals():
+    assert stem("studentbostäders") == stem("studentbostäder") == stem("studentbostad")
+    assert stem("bostäder") == stem("bostad") == stem("bostaden")
+    assert stem("städer") == stem("stad")

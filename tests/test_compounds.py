@@ -43,3 +43,11 @@ def test_build_wordlist_reads_hunspell_format(tmp_path: Path):
     dic = tmp_path / "sv.dic"
     dic.write_text("4\navfall/ABD\nPlan/X\n1990\nx/\n", encoding="utf-8")
     assert build_wordlist(dic, ["samverkan"]) == ["avfall", "plan", "samverkan"]
+
+
+def test_nominalisations_and_nested_modifiers():
+    words = WORDS | {"park", "ring", "brand", "skydd", "brandskydd", "kontroll", "skon",
+                     "troll"}
+    assert split_compound("parkering", words) == ()
+    assert split_compound("brandskyddskontroll", words) == ("brandskydd", "kontroll", "brand",
+                                                            "skydd")

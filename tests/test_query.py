@@ -45,3 +45,10 @@ def test_long_queries_are_bounded():
 def test_never_raises(text):
     q = parse_query(text)
     assert len(q.clauses) <= MAX_CLAUSES
+
+
+def test_spaced_identifiers_become_one_term():
+    assert parse_query("Dnr KS 2023/123").clauses == (Clause((Term("KS 2023/123", "phrase"),)),)
+    q = parse_query("beslut 2023-05-10 KS 2018/14")
+    assert [t.text for c in q.clauses for t in c.alternatives] == ["beslut", "2023-05-10",
+                                                                    "KS 2018/14"]

@@ -74,7 +74,8 @@ def test_boolean_operators(index):
 
 def test_identifier_search_as_typed_and_as_filter(index):
     assert numbers(search(index, SearchRequest(q="RS/559/2019"))) == ["42"]
-    assert numbers(search(index, SearchRequest(q="dnr:KS 2021/114"))) == []
+    assert numbers(search(index, SearchRequest(q="dnr:KS 2021/114"))) == ["12"]
+    assert numbers(search(index, SearchRequest(q="KS 2021/114"))) == ["12"]
     assert numbers(search(index, SearchRequest(q='dnr:"KS 2021/114"'))) == ["12"]
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic corpus, the Paragraf measurements, peers and the report."""

@@ -1,0 +1,1 @@
+"""Peer engines measured on the same corpus and queries as Paragraf."""

@@ -1,0 +1,84 @@
+"""The benchmark harness works end to end on a small corpus (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks.corpus_file import read_corpus, write_corpus
+from benchmarks.peer_runs import unavailable
+from benchmarks.querymix import CLASSES, query_mix
+from benchmarks.report import write_report
+from benchmarks.run import Config, run
+from benchmarks.synth import SyntheticCorpus, protocol_text
+from indexer.parsing import parse_document
+
+
+@pytest.fixture(scope="module")
+def corpus() -> SyntheticCorpus:
+    return SyntheticCorpus(seed=5)
+
+
+def test_generator_is_deterministic_and_prefix_stable(corpus):
+    small = [p.id for p in corpus.paragraphs(300)]
+    again = [p.id for p in SyntheticCorpus(seed=5).paragraphs(600)]
+    assert small == again[:300]
+    assert len(set(again)) == 600  # ids unique
+    other = [p.id for p in SyntheticCorpus(seed=6).paragraphs(300)]
+    assert other != small
+
+
+def test_generated_paragraphs_look_like_protocols(corpus):
+    ps = list(corpus.paragraphs(2000))
+    assert {p.year for p in ps} <= set(range(2000, 2027))
+    assert len({p.org for p in ps}) > 10
+    mean = sum(len(p.text) for p in ps) / len(ps)
+    assert 400 < mean < 1200  # the Göteborg corpus mean is ~760 characters
+    assert max(len(p.text) for p in ps) > 3000  # a long tail
+    assert sum("för att" in p.text for p in ps) > 100
+    assert any(p.diarienummer for p in ps) and any(p.decision for p in ps)
+
+
+def test_protocol_text_parses_back_to_the_same_paragraphs(corpus):
+    meeting = next(corpus.meetings(40))
+    result = parse_document(protocol_text(meeting).encode("utf-8"), "text/plain")
+    assert [p.number for p in result.paragraphs] == [p.number for p in meeting.paragraphs]
+
+
+def test_corpus_file_round_trips(corpus, tmp_path):
+    path = write_corpus(corpus, 50, tmp_path / "c.jsonl")
+    assert list(read_corpus(path)) == list(corpus.paragraphs(50))
+
+
+def test_query_mix_covers_every_class_and_differs_by_seed(corpus):
+    a = query_mix(corpus.vocab, corpus.orgs[0].bodies, seed=1)
+    b = query_mix(corpus.vocab, corpus.orgs[0].bodies, seed=2)
+    assert {q.cls for q in a} == set(CLASSES)
+    assert [q.q for q in a] != [q.q for q in b]
+    assert any(q.phrase for q in a) and any(q.page == 50 for q in a)
+
+
+def test_small_run_writes_a_report(tmp_path):
+    peers = tuple(p for p in ("sqlite", "tantivy") if unavailable(p) is None)
+    cfg = Config(5000, "5k", tmp_path / "work", peers, rounds=1, http_levels=(1, 4),
+                 http_requests=30, http_seconds=10, pdf_documents=1,
+                 pipeline_paragraphs=100, profile=False, progress=False)
+    result = run(cfg)
+    json.dumps(result)  # saved as JSON: must serialise
+    build = result["build"][0]
+    assert build["engine"] == "Paragraf (Whoosh)" and build["paragraphs"] == 5000
+    paragraf = result["queries_run"]["Paragraf (Whoosh)"]
+    assert paragraf["errors"] == 0 and paragraf["overall"]["n"] == len(CLASSES) * 5
+    assert any(total > 0 for total in paragraf["totals"].values())
+    assert [h["clients"] for h in result["http"]] == [1, 4]
+    assert all(h["errors"] == 0 and h["requests"] > 0 for h in result["http"])
+    assert result["pipeline"]["parse_index"]["items"] == 100
+    assert result["pdf"]["items"] > 1
+    for peer in peers:
+        assert any(b["engine"].lower().startswith(peer) for b in result["build"])
+    out = tmp_path / "benchmarks.md"
+    write_report([result], out)
+    text = out.read_text(encoding="utf-8")
+    assert "## 5,000 paragraphs" in text and "| deep page 50 |" in text
+    assert "| Paragraf (Whoosh) |" in text

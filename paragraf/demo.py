@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from archive.crawl.meetingsplus import crawl_meetingsplus
-from archive.fetch import Fetcher
+from archive.crawl.config import CrawlerSettings, Limits, SourceConfig
+from archive.crawl.frontier import Frontier
+from archive.crawl.sources import crawl_source
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
+from paragraf.crawl_commands import STATE_FILE, index_handoffs
 from paragraf.pipeline import Outcome, Pipeline
 from paragraf.sample_site.content import org_by_slug
 from paragraf.sample_site.server import serve_sample_site
@@ -21,7 +23,9 @@ from paragraf.settings import DataDir
 # Fixed ports keep the archived source URLs the same from one demo run to
 # the next, so a second run finds everything unchanged.
 SAMPLE_PORT = 8701
-USER_AGENT = "Paragraf-demo/0.1 (+mailto:paragraf@example.invalid)"
+# Loopback sample sites: no politeness delay needed.
+SETTINGS = CrawlerSettings(user_agent="Paragraf-demo/0.1", contact="mailto:demo@example.invalid",
+                           limits=Limits(delay=0.0, concurrency_per_host=2))
 
 
 def _serve_site():
@@ -36,30 +40,31 @@ def crawl_and_index(data_dir: DataDir, out: TextIO) -> tuple[int, int]:
     archive = Archive(data_dir.archive)
     index = WhooshIndex(data_dir.index)
     pipeline = Pipeline(archive, index)
+    frontier = Frontier(data_dir.root / STATE_FILE)
     documents = failed = 0
     try:
-        with _serve_site() as site, Fetcher(USER_AGENT) as fetcher:
+        with _serve_site() as site:
             for slug, base_url in sorted(site.base_urls.items()):
                 org = org_by_slug(slug).name
-                report = crawl_meetingsplus([base_url + "committees"], org=org,
-                                            archive=archive, fetcher=fetcher)
+                source = SourceConfig(name=f"sample-{slug}", organisation=org,
+                                      kind="meetingsplus", start_urls=(base_url + "committees",),
+                                      limits=SETTINGS.limits)
+                report = crawl_source(source, SETTINGS, archive=archive, frontier=frontier)
+                docs, _, failures = index_handoffs(pipeline, frontier)
+                documents += docs
+                failed += sum(failures.values())
                 print(f"{org}: fetched {report.fetched}, new {report.new}, "
-                      f"unchanged {report.unchanged}, failed {len(report.failed)}",
-                      file=out, flush=True)
-                for url, reason in report.failed:
-                    print(f"  failed {url}: {reason}", file=out)
-                captures = [archive.get(cid) for cid in report.captures]
-                # Meeting pages first: the protocol PDF's text then wins.
-                captures.sort(key=lambda c: c.content_type == "application/pdf")
-                for capture in captures:
-                    outcome = pipeline.index_capture(capture)
-                    documents, failed = _count(outcome, documents, failed, out)
+                      f"unchanged {report.unchanged}, failed {report.failed_count}; "
+                      f"indexed {docs} document(s)", file=out, flush=True)
+                for reason, count in failures.items():
+                    print(f"  could not index {count} document(s): {reason}", file=out)
         if index.count() == 0:
             # An archive crawled before but an index lost: rebuild from the archive.
             for outcome in pipeline.reindex_all():
                 documents, failed = _count(outcome, documents, failed, out)
         print(f"Index: {index.count()} paragraphs in {data_dir.root}", file=out, flush=True)
     finally:
+        frontier.close()
         index.close()
         archive.close()
     return documents, failed

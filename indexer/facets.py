@@ -26,6 +26,9 @@ class Column:
 
 def build_column(reader, field: str) -> Column:
     """Read a sortable field's column for every document into codes."""
+    if reader.doc_count_all() == 0:
+        # Whoosh's reader of an empty index has no columns at all.
+        return Column(np.empty(0, dtype=np.int32), ())
     column = reader.column_reader(field)
     table: dict[str, int] = {}
     codes = np.empty(reader.doc_count_all(), dtype=np.int32)

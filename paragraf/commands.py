@@ -8,6 +8,7 @@ import re
 import sys
 from html import unescape
 
+from paragraf.isolated_parse import IsolatedParser
 from paragraf.settings import DataDir
 
 
@@ -38,7 +39,7 @@ def _open(data_dir: DataDir):
         index = WhooshIndex(data_dir.index)
     except OSError as err:
         raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
-    return Pipeline(archive, index)
+    return Pipeline(archive, index, parse=IsolatedParser())
 
 
 def _describe(o) -> str:
@@ -193,7 +194,7 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
     fresh = WhooshIndex(fresh_dir)
     failed = 0
     try:
-        for outcome in Pipeline(archive, fresh).reindex_all():
+        for outcome in Pipeline(archive, fresh, parse=IsolatedParser()).reindex_all():
             if outcome.status != "skipped":
                 failed += outcome.failed
                 _out(_describe(outcome))

@@ -187,3 +187,11 @@ def test_spelling_suggestion_from_the_vocabulary(index):
     r = search(index, SearchRequest(q='organ:"Åsjö kommun" eldnig'))
     assert r.suggestion == 'organ:"Åsjö kommun" eldning'
     assert search(index, SearchRequest(q="avfallsplan")).suggestion is None
+
+
+def test_an_empty_index_answers(tmp_path):
+    ix = WhooshIndex(tmp_path / "empty")
+    r = search(ix, SearchRequest(q="avfall"))
+    assert r.total == 0 and r.facets["org"] == ()
+    assert search(ix, SearchRequest()).total == 0
+    ix.close()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from archive.errors import ArchiveError
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
+from paragraf.isolated_parse import IsolatedParser
 from paragraf.pipeline import Pipeline
 from paragraf.settings import DataDir
 
@@ -50,9 +51,12 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
         except Exception as err:  # any failure to open is itself the finding
             problems.append(f"index cannot be opened: {type(err).__name__}: {err}")
             return CheckReport(report.checked, 0, 0, 0, tuple(problems))
+        parser = IsolatedParser()
         try:
-            documents, expected = _compare(Pipeline(archive, index), index, problems, say)
+            documents, expected = _compare(Pipeline(archive, index, parse=parser), index,
+                                           problems, say)
         finally:
+            parser.close()
             index.close()
     if len(problems) > MAX_LISTED:
         problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more"]

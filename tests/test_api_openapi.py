@@ -1,6 +1,8 @@
 """The OpenAPI document against the running app: schemathesis generates requests for every
 documented operation and checks status codes, content types and response schemas."""
 
+import os
+
 import httpx
 import pytest
 from hypothesis import HealthCheck, settings
@@ -8,14 +10,20 @@ from hypothesis import HealthCheck, settings
 from search_api.openapi import OPENAPI
 from tests.webdemo import serve_demo
 
-schemathesis = pytest.importorskip("schemathesis")
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+try:
+    import schemathesis
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+except ImportError:  # pragma: no cover - depends on the environment
+    if os.environ.get("CI") == "true":
+        raise
+    pytest.skip("the OpenAPI check needs schemathesis (pip install schemathesis)",
+                allow_module_level=True)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, response_headers_conformance]

@@ -129,3 +129,15 @@ def test_pages_have_landmarks_labels_and_no_external_assets(client, path):
         assert doc.xpath(f"//label[@for='{field.get('id')}']"), field.get("name")
     for url in doc.xpath("//script/@src | //link/@href | //img/@src"):
         assert not urlsplit(url).netloc, f"external asset {url}"
+
+
+@pytest.mark.parametrize("path", [
+    "/p/%00/x/2022-01-01/1", "/p/a/b/2022-02-30/1", "/p/a/b/9999-99-99/%2F..", "/m/%FF/x/y",
+    "/m/a/b/2022-01-01", "/?q=%00%01", "/?q=%22%22%22", "/?from=2022-02-30", "/?page=0",
+    "/feed.atom?q=%00", "/feed.atom?from=x", "/archive/..%2F..%2Fetc%2Fpasswd", "/organ?x=%00",
+])
+def test_hostile_paths_and_parameters_never_answer_5xx(client, path):
+    r = client.get(path)
+    assert r.status_code < 500, (path, r.status_code)
+    if r.status_code >= 400 and path.startswith(("/feed.atom", "/archive")):
+        assert r.json()["ok"] is False

@@ -7,12 +7,14 @@ and never raises for bad input: unreadable documents come back with
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from indexer.model import MeetingInfo, ParseResult
 from indexer.parsing.decode import decode_text
 from indexer.parsing.errors import ParseFailure
 from indexer.parsing.html import html_to_text
 from indexer.parsing.lines import split_pages
-from indexer.parsing.pdf import extract_pdf_text
+from indexer.parsing.pdf import PdfText, extract_pdf_text
 from indexer.parsing.sniff import HTML, PDF, sniff_kind
 from indexer.parsing.text import parse_pages
 
@@ -49,6 +51,16 @@ def parse_document(
 
 def _parse_pdf(data: bytes) -> ParseResult:
     extracted = extract_pdf_text(data)
+    result = _parse_extracted(extracted)
+    if extracted.total_pages > len(extracted.pages):
+        note = (f"only the first {len(extracted.pages)} of {extracted.total_pages} pages "
+                "were read")
+        result = replace(result, status="warnings" if result.status == "ok" else result.status,
+                         messages=(*result.messages, note))
+    return result
+
+
+def _parse_extracted(extracted: PdfText) -> ParseResult:
     if not any(page.strip() for page in extracted.pages):
         if extracted.scanned_pages:
             return ParseResult(MeetingInfo(), (), status="warnings", messages=(NEEDS_OCR,),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from indexer.parsing.headers import match_header
 from indexer.parsing.lines import Line
 
 _BODY_WORD = r"(?:\w*(?:fullmäktige|styrelse|nämnd|råd|utskott|direktion|beredning)\w*)"
@@ -58,7 +59,8 @@ def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:
             by_page.setdefault(line.page, []).append(line.text)
     seen: Counter[str] = Counter()
     for texts in by_page.values():
-        band = set(texts[:_BAND] + texts[-_BAND:])
+        # A § header is never furniture, even when every page starts with one.
+        band = {t for t in texts[:_BAND] + texts[-_BAND:] if not match_header(t)}
         seen.update({_mask(t) for t in band})
     threshold = max(3, (page_count * 3 + 4) // 5)
     return {text for text, count in seen.items() if count >= threshold}

@@ -18,6 +18,9 @@ _PDFIUM_LOCK = threading.Lock()
 # PDFium marks a hyphen it found at a line end with U+FFFE and joins the lines;
 # we restore "-\n" so the text layer's own hyphenation rules decide.
 _PDFIUM_LINE_HYPHEN = "\ufffe"
+# Protocols run to a few hundred pages; a 10,000-page file is an attack or a
+# mistake, and reading only its start keeps one document's cost bounded.
+MAX_PDF_PAGES = 5000
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class PdfText:
 
     pages: tuple[str, ...]
     scanned_pages: tuple[int, ...]
+    total_pages: int = 0  # pages in the file; more than len(pages) when capped
 
 
 def extract_pdf_text(data: bytes) -> PdfText:
@@ -42,14 +46,15 @@ def extract_pdf_text(data: bytes) -> PdfText:
                 raise ParseFailure("broken PDF: the document has no pages")
             pages: list[str] = []
             scanned: list[int] = []
-            for number in range(1, len(document) + 1):
+            total = len(document)
+            for number in range(1, min(total, MAX_PDF_PAGES) + 1):
                 text, has_images = _page_text(document, number - 1)
                 pages.append(text)
                 if not text.strip() and has_images:
                     scanned.append(number)
         finally:
             document.close()
-    return PdfText(tuple(pages), tuple(scanned))
+    return PdfText(tuple(pages), tuple(scanned), total)
 
 
 def _page_text(document: pdfium.PdfDocument, index: int) -> tuple[str, bool]:
@@ -60,7 +65,8 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> tuple[str, bool]:
             text = textpage.get_text_range()
         finally:
             textpage.close()
-        has_images = any(
+        # Only a page without text needs the (slower) look for images.
+        has_images = not text.strip() and any(
             obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE for obj in page.get_objects(max_depth=2)
         )
     except pdfium.PdfiumError as exc:

@@ -63,6 +63,7 @@ class ParseResult:
     status: str = "ok"  # "ok" | "warnings" | "failed"
     messages: tuple[str, ...] = ()
     needs_ocr: bool = False
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,7 @@ def build_paragraphs(
                 diarienummer=pp.diarienummer,
                 pages=pp.pages,
                 meeting=facts,
+                ocr=bool(set(pp.pages) & set(result.ocr_pages)),
             )
         )
     return out, warnings

@@ -79,3 +79,45 @@ def make_pdf(pages: Sequence[Sequence[str] | None], *, font_size: int = 10) -> b
     out += (f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\n"
             f"startxref\n{xref_at}\n%%EOF\n").encode()
     return bytes(out)
+
+
+def make_scanned_pdf(lines: Sequence[str], *, font_size: int = 14, scale: float = 3.0) -> bytes:
+    """A one-page PDF holding only a picture of ``lines``: what a scanner makes.
+
+    The text is drawn by :func:`make_pdf`, rendered to grey pixels with
+    PDFium, and embedded as a Flate-compressed image with no text layer.
+    """
+    import zlib
+
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(make_pdf([lines], font_size=font_size))
+    try:
+        pixels = document[0].render(scale=scale, grayscale=True).to_numpy()
+    finally:
+        document.close()
+    height, width = pixels.shape[:2]
+    data = zlib.compress(np.ascontiguousarray(pixels.reshape(height, width)).tobytes())
+    content = f"q {_PAGE_WIDTH} 0 0 {_PAGE_HEIGHT} 0 0 cm /Im1 Do Q".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {_PAGE_WIDTH} {_PAGE_HEIGHT}] "
+        f"/Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>".encode(),
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+        f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace "
+        f"/DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\n"
+        f"stream\n".encode() + data + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
+            f"startxref\n{xref_at}\n%%EOF\n").encode()
+    return bytes(out)

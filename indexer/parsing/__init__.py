@@ -14,6 +14,7 @@ from indexer.parsing.decode import decode_text
 from indexer.parsing.errors import ParseFailure
 from indexer.parsing.html import html_to_text
 from indexer.parsing.lines import split_pages
+from indexer.parsing.ocr import ocr_available, ocr_pdf, repair_ocr_text
 from indexer.parsing.pdf import PdfText, extract_pdf_text
 from indexer.parsing.sniff import HTML, PDF, sniff_kind
 from indexer.parsing.text import parse_pages
@@ -51,6 +52,8 @@ def parse_document(
 
 def _parse_pdf(data: bytes) -> ParseResult:
     extracted = extract_pdf_text(data)
+    if extracted.scanned_pages and ocr_available():
+        return _parse_with_ocr(data, extracted)
     result = _parse_extracted(extracted)
     if extracted.total_pages > len(extracted.pages):
         note = (f"only the first {len(extracted.pages)} of {extracted.total_pages} pages "
@@ -58,6 +61,22 @@ def _parse_pdf(data: bytes) -> ParseResult:
         result = replace(result, status="warnings" if result.status == "ok" else result.status,
                          messages=(*result.messages, note))
     return result
+
+
+def _parse_with_ocr(data: bytes, before: PdfText) -> ParseResult:
+    try:
+        after = extract_pdf_text(ocr_pdf(data))
+    except ParseFailure as exc:
+        result = _parse_extracted(before)
+        return replace(result, messages=(*result.messages, str(exc)))
+    scanned = set(before.scanned_pages)
+    pages = [repair_ocr_text(text) if n in scanned else text
+             for n, text in enumerate(after.pages, start=1)]
+    result = parse_pages(pages, paged=True)
+    listed = ", ".join(str(n) for n in before.scanned_pages)
+    return replace(result, status="warnings",
+                   messages=(*result.messages, f"OCR (Swedish) read pages {listed}"),
+                   ocr_pages=before.scanned_pages)
 
 
 def _parse_extracted(extracted: PdfText) -> ParseResult:

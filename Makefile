@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint system-deps sample-site parse-accuracy clean
+.PHONY: demo test lint system-deps sample-site parse-accuracy eval soak crawl-bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
@@ -14,18 +14,21 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages: Python's venv when missing, Chromium for the browser tests.
+# Debian packages: Python's venv, Chromium for the browser tests, Swedish OCR.
+DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    python3-venv chromium >/dev/null; \
-	else echo "not root or no apt-get: install python3-venv and chromium yourself"; fi
+	    $(DEBIAN_PACKAGES) >/dev/null; \
+	else echo "not root or no apt-get: install $(DEBIAN_PACKAGES) yourself"; fi
 
 demo: $(STAMP)
 	$(VENV)/bin/paragraf demo
 
 test: $(STAMP)
-	@command -v chromium >/dev/null || $(MAKE) --no-print-directory system-deps || true
+	@command -v chromium >/dev/null && command -v ocrmypdf >/dev/null \
+	  && ls /usr/share/tesseract-ocr/*/tessdata/swe.traineddata >/dev/null 2>&1 \
+	  || $(MAKE) --no-print-directory system-deps
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
@@ -37,6 +40,15 @@ sample-site: $(STAMP)
 
 parse-accuracy: $(STAMP)
 	$(PY) benchmarks/parse_accuracy.py
+
+eval: $(STAMP)
+	$(PY) benchmarks/eval_search.py
+
+soak: $(STAMP)
+	$(PY) benchmarks/soak.py --duration 300 --clients 32
+
+crawl-bench: $(STAMP)
+	$(PY) benchmarks/crawl_throughput.py
 
 clean:
 	rm -rf $(VENV) paragraf-data .pytest_cache

@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("src", type=Path)
     p.add_argument("--force", action="store_true", help="replace an existing archive")
 
+    p = sub.add_parser("permalinks", help="manage permanent links")
+    p.add_argument("action", choices=["alias"])
+    p.add_argument("--org", required=True, help="organisation, e.g. 'Åsjö kommun'")
+    p.add_argument("--from-body", required=True, help="the body's old name")
+    p.add_argument("--to-body", required=True, help="the body's new name")
+
     p = sub.add_parser("compounds", help="rebuild the word list used for compound splitting")
     p.add_argument("action", choices=["build"])
     p.add_argument("--hunspell", type=Path, default=Path("/usr/share/hunspell/sv_SE.dic"),

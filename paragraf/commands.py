@@ -9,6 +9,7 @@ import sys
 from html import unescape
 
 from paragraf.isolated_parse import IsolatedParser
+from paragraf.permalinks import PermalinkRegistry, registry_path
 from paragraf.settings import DataDir
 
 
@@ -39,7 +40,8 @@ def _open(data_dir: DataDir):
         index = WhooshIndex(data_dir.index)
     except OSError as err:
         raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
-    return Pipeline(archive, index, parse=IsolatedParser())
+    permalinks = PermalinkRegistry(registry_path(data_dir.root))
+    return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks)
 
 
 def _describe(o) -> str:
@@ -244,6 +246,14 @@ def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
         raise CommandError(str(err)) from err
     _out(f"Restored {summary.captures} captures and {summary.paragraphs} paragraphs "
          f"into {data_dir.root}")
+    return 0
+
+
+def cmd_permalinks(args: argparse.Namespace, data_dir: DataDir) -> int:
+    registry = PermalinkRegistry(registry_path(data_dir.root))
+    added = registry.alias_body(args.org, args.from_body, args.to_body)
+    _out(f"{added} permalink(s) of {args.from_body} ({args.org}) now redirect to "
+         f"{args.to_body}")
     return 0
 
 

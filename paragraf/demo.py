@@ -15,6 +15,7 @@ from archive.crawl.sources import crawl_source
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
 from paragraf.crawl_commands import STATE_FILE, index_handoffs
+from paragraf.permalinks import PermalinkRegistry, registry_path
 from paragraf.pipeline import Outcome, Pipeline
 from paragraf.sample_site.content import org_by_slug
 from paragraf.sample_site.server import serve_sample_site
@@ -39,7 +40,8 @@ def crawl_and_index(data_dir: DataDir, out: TextIO) -> tuple[int, int]:
     """Crawl every sample organisation and index what is new; returns (documents, failed)."""
     archive = Archive(data_dir.archive)
     index = WhooshIndex(data_dir.index)
-    pipeline = Pipeline(archive, index)
+    pipeline = Pipeline(archive, index,
+                        permalinks=PermalinkRegistry(registry_path(data_dir.root)))
     frontier = Frontier(data_dir.root / STATE_FILE)
     documents = failed = 0
     try:

@@ -107,14 +107,19 @@ async def _load(base: str, mix: list[QuerySpec], clients: int, max_requests: int
                       Latency.of(latencies))
 
 
-def measure_http(data_dir: Path, mix: list[QuerySpec], levels=(1, 8, 32),
+def measure_http(data_dir: Path, warm: list[QuerySpec], mix: list[QuerySpec],
+                 levels=(1, 8, 32),
                  max_requests: int = 400, max_seconds: float = 30.0
                  ) -> tuple[list[LoadResult], float | None]:
     """Load results per concurrency level, and the server's peak RSS in MiB."""
     with server(data_dir) as (base, proc):
         # Warm-up at the highest level: every server thread opens its searcher.
-        asyncio.run(_load(base, mix, max(levels), max(levels) * 2, max_seconds))
-        results = [asyncio.run(_load(base, mix, c, max_requests, max_seconds))
-                   for c in levels]
+        asyncio.run(_load(base, warm, max(levels), len(warm), max_seconds))
+        results = []
+        for i, c in enumerate(levels):
+            # Each level starts elsewhere in the mix: no query repeats across levels.
+            shift = (i * max_requests) % len(mix)
+            results.append(asyncio.run(_load(base, mix[shift:] + mix[:shift], c,
+                                             max_requests, max_seconds)))
         rss = proc_peak_rss_mb(proc.pid)
     return results, rss

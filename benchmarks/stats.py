@@ -33,8 +33,13 @@ class Latency:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """This process's peak resident set size so far, in MiB.
+
+    VmHWM first: ``ru_maxrss`` survives fork+exec, so a spawned child would
+    report its parent's peak.
+    """
+    own = proc_peak_rss_mb(os.getpid())
+    return own if own is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def proc_peak_rss_mb(pid: int) -> float | None:

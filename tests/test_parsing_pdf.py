@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from indexer.parsing import parse_document
 from tests.pdfgen import make_pdf
 
@@ -49,13 +51,21 @@ def test_paragraphs_know_their_pages_and_furniture_is_gone():
     assert result.meeting.body == "Kulturnämnden"
 
 
-def test_scanned_pdf_needs_ocr():
+@pytest.fixture()
+def no_ocr(monkeypatch):
+    """The path taken where ocrmypdf / tesseract-ocr-swe are not installed."""
+    import indexer.parsing
+
+    monkeypatch.setattr(indexer.parsing, "ocr_available", lambda: False)
+
+
+def test_scanned_pdf_needs_ocr(no_ocr):
     result = parse_document(make_pdf([None, None]))
     assert (result.status, result.messages, result.needs_ocr) == ("warnings", ("needs OCR",), True)
     assert result.paragraphs == ()
 
 
-def test_partly_scanned_pdf_keeps_text_pages_and_flags_ocr():
+def test_partly_scanned_pdf_keeps_text_pages_and_flags_ocr(no_ocr):
     result = parse_document(make_pdf([["§ 1 Budget", "", "Beslut", "Antas."], None]))
     assert [p.number for p in result.paragraphs] == ["1"]
     assert result.needs_ocr

@@ -72,11 +72,17 @@ def _parse_with_ocr(data: bytes, before: PdfText) -> ParseResult:
     scanned = set(before.scanned_pages)
     pages = [repair_ocr_text(text) if n in scanned else text
              for n, text in enumerate(after.pages, start=1)]
+    unread = tuple(n for n in before.scanned_pages if not pages[n - 1].strip())
+    read = tuple(n for n in before.scanned_pages if n not in unread)
+    if not any(page.strip() for page in pages):
+        return ParseResult(MeetingInfo(), (), status="warnings",
+                           messages=(f"{NEEDS_OCR}: OCR found no text",), needs_ocr=True)
     result = parse_pages(pages, paged=True)
-    listed = ", ".join(str(n) for n in before.scanned_pages)
-    return replace(result, status="warnings",
-                   messages=(*result.messages, f"OCR (Swedish) read pages {listed}"),
-                   ocr_pages=before.scanned_pages)
+    notes = [f"OCR (Swedish) read pages {', '.join(map(str, read))}"] if read else []
+    if unread:
+        notes.append(f"{NEEDS_OCR}: OCR found no text on pages {', '.join(map(str, unread))}")
+    return replace(result, status="warnings", messages=(*result.messages, *notes),
+                   ocr_pages=read, needs_ocr=bool(unread))
 
 
 def _parse_extracted(extracted: PdfText) -> ParseResult:

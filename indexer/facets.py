@@ -16,12 +16,19 @@ from indexer.search import FacetValue
 from indexer.slug import slugify
 
 FACET_FIELDS = ("org", "body", "year")
+CACHED_FIELDS = (*FACET_FIELDS, "date")
 
 
 @dataclass(frozen=True)
 class Column:
     codes: np.ndarray  # int32 code per document number
     values: tuple[str, ...]  # code -> value
+
+    def sort_keys(self) -> np.ndarray:
+        """Per document, the rank of its value in sorted order (ISO dates sort as text)."""
+        rank = np.empty(len(self.values), dtype=np.int32)
+        rank[np.argsort(np.array(self.values, dtype=object))] = np.arange(len(self.values))
+        return rank[self.codes] if len(self.codes) else self.codes
 
 
 def build_column(reader, field: str) -> Column:
@@ -45,15 +52,27 @@ class FacetCache:
         self._lock = threading.Lock()
         self._gen: object = None
         self._columns: dict[str, Column] = {}
+        self._date_keys: np.ndarray = np.empty(0, dtype=np.int32)
 
-    def columns(self, searcher) -> dict[str, Column]:
+    def _refresh(self, searcher) -> None:
         reader = searcher.reader()
         gen = (reader.generation(), reader.doc_count_all())
+        if gen != self._gen:
+            self._columns = {f: build_column(reader, f) for f in CACHED_FIELDS}
+            self._date_keys = self._columns["date"].sort_keys()
+            self._gen = gen
+
+    def columns(self, searcher) -> dict[str, Column]:
+        """The facet columns of the searcher's generation."""
         with self._lock:
-            if gen != self._gen:
-                self._columns = {f: build_column(reader, f) for f in FACET_FIELDS}
-                self._gen = gen
-            return self._columns
+            self._refresh(searcher)
+            return {f: self._columns[f] for f in FACET_FIELDS}
+
+    def date_keys(self, searcher) -> np.ndarray:
+        """Per document number, its meeting date's rank: for sorting by date."""
+        with self._lock:
+            self._refresh(searcher)
+            return self._date_keys
 
 
 def count_facets(

@@ -6,6 +6,7 @@ thread-safe), refreshed when a commit has made a newer generation.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import threading
 import time
@@ -231,24 +232,45 @@ class WhooshIndex:
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
+        # One pass over the matches gives the exact total, the facet counts and,
+        # for date order, the page itself; only relevance order asks Whoosh
+        # for a scored top N (which it finds without scoring every match).
         docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
         facets = count_facets(self._facets.columns(s), docnums)
         limit = request.page * request.size
+        start = (request.page - 1) * request.size
         scored = request.sort == "relevance" and compiled.has_text
+        page: list[tuple[int, float]]
         if scored:
             results = s.search(query, limit=limit)
+            # islice, not list(): Results.__len__ would count every match again.
+            page = [(r.docnum, float(r.score or 0.0))
+                    for r in itertools.islice(results, start, limit)]
         else:
-            results = s.search(
-                query, limit=limit, sortedby="date", reverse=request.sort != "oldest"
-            )
-        start = (request.page - 1) * request.size
+            page = [(int(d), 0.0) for d in self._date_order(s, docnums, request)[start:limit]]
         is_match = compiled.matcher(str.lower if request.mode == "exact" else stem)
         hits = []
-        for r in list(results)[start:limit]:
-            p = from_stored(r.fields())
+        for docnum, score in page:
+            p = from_stored(s.stored_fields(docnum))
             text = p.decision + "\n" + p.text if p.decision else p.text
-            hits.append(Hit(p, make_snippet(text, is_match), float(r.score) if scored else 0.0))
+            hits.append(Hit(p, make_snippet(text, is_match), score))
         return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets)
+
+    def _date_order(self, s, docnums: np.ndarray, request: SearchRequest) -> np.ndarray:
+        """The matches of one page's reach, newest (or oldest) meeting first."""
+        limit = request.page * request.size
+        if not len(docnums):
+            return docnums
+        keys = self._facets.date_keys(s)[docnums].astype(np.int64)
+        if request.sort != "oldest":
+            keys = -keys
+        # Ties (one meeting) broken by document number: unique keys keep every
+        # page consistent with the others.
+        keys = keys * (int(docnums.max()) + 1) + docnums
+        if len(docnums) > limit:
+            part = np.argpartition(keys, limit - 1)[:limit]
+            docnums, keys = docnums[part], keys[part]
+        return docnums[np.argsort(keys)]
 
     # -- writing ---------------------------------------------------------
 

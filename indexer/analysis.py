@@ -12,13 +12,14 @@ free (unquoted) terms instead; see :func:`is_stopword`.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 
 import snowballstemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
 
-from indexer.compounds import split_cached
+from indexer.compounds import dictionary, split_cached
 
 # Words joined by inner hyphens or digits stay apart ("IT-nämnden" -> it,
 # nämnden) so each half is searchable; \w covers å, ä, ö and é.
@@ -80,7 +81,25 @@ def stem(word: str) -> str:
         # Snowball leaves the genitive -s after a plural ending ("bostäders").
         if len(word) > 6 and word.endswith(_GENITIVE_AFTER):
             word = word[:-1]
-    return _SNOWBALL.stemWord(word)
+    stemmed = _SNOWBALL.stemWord(word)
+    if stemmed == word and word.endswith("t") and len(word) > 5:
+        return _definite_neuter(word)
+    return stemmed
+
+
+def _definite_neuter(word: str) -> str:
+    """Snowball keeps some definite neuters whole ("avfallet", "ärendet", "projektet").
+
+    When the word is not a dictionary base form itself but drops a definite
+    -t/-et onto one ("ärende"+"t", "avfall"+"et"), stem that base form.
+    """
+    words = dictionary()
+    if word in words:
+        return word  # "budget", "paket": base forms ending in -et
+    for base in (word[:-1], word[:-2] if word.endswith("et") else ""):
+        if len(base) >= 4 and base in words:
+            return _SNOWBALL.stemWord(base)
+    return word
 
 
 def is_stopword(word: str) -> bool:
@@ -126,6 +145,55 @@ class SwedishStemFilter(Filter):
         for t in tokens:
             if not t.stopped:
                 t.text = stem(t.text)
+            yield t
+
+
+GRAM_JOINER = "_"
+
+
+def gram(first_stem: str, second_stem: str) -> str:
+    """The common-gram token of two adjacent stems ("för att" -> "för_att")."""
+    return f"{first_stem}{GRAM_JOINER}{second_stem}"
+
+
+def common_grams(text: str) -> list[str]:
+    """Grams of every adjacent word pair where either word is a stopword.
+
+    Phrases of common words ("för att", "i enlighet med") are slow to match
+    by positions, because their words are in most paragraphs; indexed as
+    grams they are single, rare-enough terms.
+    """
+    lowered = words(text)
+    out = []
+    for a, b in itertools.pairwise(lowered):
+        if a in STOPWORDS or b in STOPWORDS:
+            out.append(gram(stem(a), stem(b)))
+    return out
+
+
+class CommonGramsTokenizer(Tokenizer):
+    """Tokenizer for the ``grams`` field: see :func:`common_grams`."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        grams = common_grams(value) if tokenize else [value]
+        for i, g in enumerate(grams):
+            t.text = g
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            if chars:
+                t.startchar = t.endchar = start_char
             yield t
 
 

@@ -7,7 +7,7 @@ import json
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from indexer.analysis import exact_analyzer, swedish_analyzer
+from indexer.analysis import CommonGramsTokenizer, exact_analyzer, swedish_analyzer
 from indexer.model import Paragraph
 from indexer.serialize import paragraph_from_dict, paragraph_to_dict
 from indexer.slug import slugify
@@ -16,6 +16,7 @@ from indexer.slug import slugify
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "decision": 2.0, "text": 1.0}
 STEMMED_FIELDS = tuple(FIELD_BOOSTS)
 EXACT_FIELD = "exact"
+GRAMS_FIELD = "grams"
 
 
 def build_schema(compounds: bool = True) -> Schema:
@@ -39,6 +40,8 @@ def build_schema(compounds: bool = True) -> Schema:
         decision=TEXT(analyzer=sw),
         text=TEXT(analyzer=sw),
         exact=TEXT(analyzer=exact_analyzer()),
+        # Common-grams of title and text, for fast phrases of common words.
+        grams=TEXT(analyzer=CommonGramsTokenizer(), phrase=False),
         payload=STORED,
     )
 
@@ -70,6 +73,7 @@ def to_document(p: Paragraph) -> dict[str, object]:
         "decision": p.decision,
         "text": p.text,
         "exact": "\n".join((p.title, p.decision, p.text)),
+        "grams": "\n".join((p.title, p.text)),
         "payload": json.dumps(paragraph_to_dict(p), ensure_ascii=False),
     }
 

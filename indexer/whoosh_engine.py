@@ -93,6 +93,8 @@ class WhooshIndex:
         else:
             self._ix = storage.create_index(build_schema(compounds), indexname=INDEX_NAME)
         self.compounds = compounds
+        # Indexes made before the common-grams field answer phrases by positions.
+        self.grams = "grams" in self._ix.schema
         self._local = threading.local()
         self._facets = FacetCache()
         self._results = ResultCache()
@@ -181,7 +183,7 @@ class WhooshIndex:
             s.close()
 
     def _ordered_docnums(self, s, request: SearchRequest, parsed: ParsedQuery) -> list[int]:
-        compiled = compile_query(request, parsed, decompound=self.compounds)
+        compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
@@ -228,7 +230,7 @@ class WhooshIndex:
         return result
 
     def _run(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
-        compiled = compile_query(request, parsed, decompound=self.compounds)
+        compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])

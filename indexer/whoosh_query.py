@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from indexer.analysis import is_stopword, stem, words
+from indexer.analysis import STOPWORDS, gram, is_stopword, stem, words
 from indexer.compounds import split_cached
 from indexer.query import Clause, ParsedQuery, Term
-from indexer.schema import EXACT_FIELD, FIELD_BOOSTS, normalise_dnr
+from indexer.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
 from indexer.search import SearchRequest
 from indexer.slug import slugify
 
@@ -39,7 +40,8 @@ class CompiledQuery:
 
 
 def compile_query(
-    request: SearchRequest, parsed: ParsedQuery, *, decompound: bool = True
+    request: SearchRequest, parsed: ParsedQuery, *, decompound: bool = True,
+    grams: bool = False,
 ) -> CompiledQuery:
     """Build the scoring query (text clauses) and the filter (facets, dates).
 
@@ -48,6 +50,7 @@ def compile_query(
     """
     exact = request.mode == "exact"
     decompound = decompound and not exact
+    global_grams = grams and not exact
     norm = str.lower if exact else stem
     wanted: set[str] = set()
     prefixes: set[str] = set()
@@ -56,7 +59,7 @@ def compile_query(
     droppable = _only_stopwords_dropped(parsed)
     for clause in parsed.clauses:
         sink = (wanted, prefixes) if not clause.negated else (set(), set())
-        q = _clause(clause, exact, norm, sink, droppable, decompound)
+        q = _clause(clause, exact, norm, sink, droppable, (decompound, global_grams))
         if q is None:
             continue
         (nots if clause.negated else musts).append(q)
@@ -81,12 +84,12 @@ def _only_stopwords_dropped(parsed: ParsedQuery) -> bool:
     return False
 
 
-def _clause(clause: Clause, exact: bool, norm, sink, droppable: bool, decompound: bool):
+def _clause(clause: Clause, exact: bool, norm, sink, droppable: bool, options):
     alts = []
     for term in clause.alternatives:
         if droppable and not clause.negated and term.kind == "word" and is_stopword(term.text):
             continue
-        q = _term(term, exact, norm, sink, decompound)
+        q = _term(term, exact, norm, sink, options)
         if q is not None:
             alts.append(q)
     if not alts:
@@ -98,8 +101,9 @@ def _fields(exact: bool) -> list[tuple[str, float]]:
     return [(EXACT_FIELD, 1.0)] if exact else list(FIELD_BOOSTS.items())
 
 
-def _term(term: Term, exact: bool, norm, sink, decompound: bool) -> wq.Query | None:
+def _term(term: Term, exact: bool, norm, sink, options) -> wq.Query | None:
     wanted, prefixes = sink
+    decompound, grams = options
     tokens = words(term.text)
     if not tokens:
         return None
@@ -118,6 +122,8 @@ def _term(term: Term, exact: bool, norm, sink, decompound: bool) -> wq.Query | N
             # "RS/559/2019"), keep their parts together.
             per_field.append(wq.Phrase(f, normed, boost=b))
     q: wq.Query = wq.Or(per_field)
+    if grams and len(tokens) > 1:
+        q = _with_grams(tokens, normed, q)
     parts = split_cached(tokens[0]) if decompound and len(tokens) == 1 else ()
     if parts:
         stems = [stem(p) for p in parts[:2]]
@@ -128,6 +134,25 @@ def _term(term: Term, exact: bool, norm, sink, decompound: bool) -> wq.Query | N
         # Typed as written in the protocol: "RS/559/2019", "KS 2018/14".
         q = wq.Or([q, wq.Term("dnr", normalise_dnr(term.text))])
     return q
+
+
+def _with_grams(tokens: list[str], normed: list[str], phrase: wq.Query) -> wq.Query:
+    """A phrase with common words, answered from the common-grams field.
+
+    When every adjacent pair has a common word, the grams alone answer it
+    (positions unchecked: "för att" and "att minska" side by side is what
+    "för att minska" almost always is). Otherwise the grams narrow the
+    paragraphs whose positions Whoosh must check.
+    """
+    pairs = [gram(a, b) for (ta, tb), (a, b) in
+             zip(itertools.pairwise(tokens), itertools.pairwise(normed), strict=True)
+             if ta in STOPWORDS or tb in STOPWORDS]
+    if not pairs:
+        return phrase
+    terms: list[wq.Query] = [wq.Term(GRAMS_FIELD, g, boost=FIELD_BOOSTS["text"]) for g in pairs]
+    if len(pairs) == len(tokens) - 1:
+        return terms[0] if len(terms) == 1 else wq.And(terms)
+    return wq.And([*terms, phrase])
 
 
 def _any_field(normed: str, weight: float) -> wq.Query:

@@ -195,3 +195,12 @@ def test_an_empty_index_answers(tmp_path):
     assert r.total == 0 and r.facets["org"] == ()
     assert search(ix, SearchRequest()).total == 0
     ix.close()
+
+
+def test_phrases_of_common_words_use_grams(index):
+    assert index.grams
+    assert numbers(search(index, SearchRequest(q='"för att minska"'))) == ["12"]
+    assert numbers(search(index, SearchRequest(q='"för att"'))) == ["12"]
+    # A pair without a common word is still checked by position.
+    assert numbers(search(index, SearchRequest(q='"minska mängden avfall"'))) == ["12"]
+    assert search(index, SearchRequest(q='"att för"')).total == 0

@@ -71,11 +71,20 @@ def to_document(p: Paragraph) -> dict[str, object]:
         "dnr": ",".join(normalise_dnr(d) for d in p.diarienummer),
         "title": p.title,
         "decision": p.decision,
-        "text": p.text,
-        "exact": "\n".join((p.title, p.decision, p.text)),
+        "text": _without_decision(p),
+        # The decision is part of the text: indexing it once more would
+        # only cost postings.
+        "exact": "\n".join((p.title, p.text)),
         "grams": "\n".join((p.title, p.text)),
         "payload": json.dumps(paragraph_to_dict(p), ensure_ascii=False),
     }
+
+
+def _without_decision(p: Paragraph) -> str:
+    """The text minus the decision, which the boosted ``decision`` field holds."""
+    if p.decision and p.decision in p.text:
+        return p.text.replace(p.decision, "", 1)
+    return p.text
 
 
 def from_stored(fields: dict[str, object]) -> Paragraph:

@@ -331,13 +331,28 @@ class WhooshIndex:
                 removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
-    def add_many(self, paragraphs: Iterable[Paragraph]) -> int:
-        """Bulk-load paragraphs into an index being rebuilt (no merging)."""
+    def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
+        """Bulk-load paragraphs into an index being rebuilt (no merging of sources).
+
+        ``procs`` > 1 spreads the (pure-Python) posting writing over worker
+        processes, each writing its own segment.
+        """
         n = 0
-        with self._writer() as w:
+        kwargs = {"procs": procs, "multisegment": True, "start_method": "spawn",
+                  "limitmb": 256} if procs > 1 else {"limitmb": 256}
+        try:
+            w = self._ix.writer(timeout=WRITER_WAIT_S, **kwargs)
+        except LockError:
+            raise IndexBusy("another process is writing the index") from None
+        try:
             for p in paragraphs:
-                w.update_document(**to_document(p))
+                w.add_document(**to_document(p))
                 n += 1
+        except BaseException:
+            w.cancel()
+            raise
+        w.commit()
+        self.refresh()
         return n
 
     def snapshot(self, dest: Path) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +28,7 @@ from indexer.query import Clause, ParsedQuery, Term
 from indexer.result_cache import ResultCache
 from indexer.schema import build_schema, from_stored, source_key, to_document
 from indexer.search import Hit, SearchRequest, SearchResult
+from indexer.searcher_pool import SearcherPool
 from indexer.snippets import make_snippet
 from indexer.spelling import SUGGEST_BELOW, suggest
 from indexer.whoosh_query import compile_query
@@ -95,43 +95,29 @@ class WhooshIndex:
         self.compounds = compounds
         # Indexes made before the common-grams field answer phrases by positions.
         self.grams = "grams" in self._ix.schema
-        self._local = threading.local()
+        self._pool = SearcherPool(self._ix)
         self._facets = FacetCache()
         self._results = ResultCache()
 
     # -- reading ---------------------------------------------------------
 
-    def _searcher(self):
-        holder = self._local
-        s = getattr(holder, "searcher", None)
-        now = time.monotonic()
-        if s is None:
-            s = holder.searcher = self._ix.searcher()
-            holder.checked = now
-        elif now - holder.checked > REFRESH_INTERVAL_S:
-            holder.checked = now
-            if not s.up_to_date():
-                s = holder.searcher = _refreshed(self._ix, s)
-        return s
-
     def refresh(self) -> None:
-        """Make this thread's next read see the latest commit."""
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
-            self._local.searcher = _refreshed(self._ix, s)
-            self._local.checked = time.monotonic()
+        """Kept for callers: searchers now follow commits by themselves."""
 
     def count(self) -> int:
-        return self._searcher().doc_count()
+        with self._pool.searcher() as s:
+            return s.doc_count()
 
     def get(self, paragraph_id: str) -> Paragraph | None:
-        fields = self._searcher().document(id=paragraph_id)
+        with self._pool.searcher() as s:
+            fields = s.document(id=paragraph_id)
         return from_stored(fields) if fields else None
 
     def find(self, field: str, value: str) -> list[Paragraph]:
         """All paragraphs whose ``field`` holds the term ``value``."""
-        s = self._searcher()
-        return [from_stored(s.stored_fields(n)) for n in s.docs_for_query(wq.Term(field, value))]
+        with self._pool.searcher() as s:
+            return [from_stored(s.stored_fields(n))
+                    for n in s.docs_for_query(wq.Term(field, value))]
 
     def meeting(self, meeting_id: str) -> list[Paragraph]:
         """A meeting's paragraphs in § order."""
@@ -139,21 +125,22 @@ class WhooshIndex:
 
     def id_count(self, paragraph_id: str) -> int:
         """How many live documents carry this id (exactly one when healthy)."""
-        return sum(1 for _ in self._searcher().docs_for_query(wq.Term("id", paragraph_id)))
+        with self._pool.searcher() as s:
+            return sum(1 for _ in s.docs_for_query(wq.Term("id", paragraph_id)))
 
     def by_source(self, url: str) -> list[Paragraph]:
         return self.find("sources", source_key(url))
 
     def all(self) -> Iterator[Paragraph]:
-        s = self._searcher()
-        for fields in s.all_stored_fields():
-            yield from_stored(fields)
+        with self._pool.searcher() as s:
+            for fields in s.all_stored_fields():
+                yield from_stored(fields)
 
     def bodies(self) -> list[BodySummary]:
         """Every (organisation, body) with its paragraph count and year span."""
-        s = self._searcher()
-        columns = self._facets.columns(s)
-        live = np.fromiter(s.reader().all_doc_ids(), dtype=np.int64)
+        with self._pool.searcher() as s:
+            columns = self._facets.columns(s)
+            live = np.fromiter(s.reader().all_doc_ids(), dtype=np.int64)
         org, body, year = (columns[f] for f in ("org", "body", "year"))
         spans: dict[tuple[str, str], list[int]] = {}
         for o, b, y in zip(org.codes[live], body.codes[live], year.codes[live], strict=True):
@@ -201,12 +188,12 @@ class WhooshIndex:
         alternatives (OR) and a notice says so; when little is found, a
         spelling suggestion comes from the index's own vocabulary.
         """
-        s = self._searcher()
-        key = (s.reader().generation(), s.doc_count_all(), request)
-        cached = self._results.get(key)
-        if cached is not None:
-            return cached
-        result = self._answer(s, request, parsed)
+        with self._pool.searcher() as s:
+            key = (s.reader().generation(), s.doc_count_all(), request)
+            cached = self._results.get(key)
+            if cached is not None:
+                return cached
+            result = self._answer(s, request, parsed)
         self._results.put(key, result)
         return result
 
@@ -382,21 +369,8 @@ class WhooshIndex:
             lock.release()
 
     def close(self) -> None:
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
-            s.close()
-            self._local.searcher = None
+        self._pool.close()
         self._ix.close()
-
-
-def _refreshed(ix, s):
-    # Not Searcher.refresh(): it reuses segment readers whose segment id is
-    # unchanged, and so misses deletions committed since (whoosh3 3.54), and
-    # it fails on an empty index. A fresh searcher costs one reader open.
-    if ix.latest_generation() == s.reader().generation():
-        return s
-    s.close()
-    return ix.searcher()
 
 
 def _can_relax(parsed: ParsedQuery, compounds: bool) -> bool:

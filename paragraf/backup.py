@@ -17,6 +17,7 @@ from pathlib import Path
 
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
+from paragraf.check import repair
 from paragraf.settings import DataDir
 
 MANIFEST = "paragraf-backup.json"
@@ -59,15 +60,18 @@ def backup(data_dir: DataDir, dest: Path, *, now: dt.datetime | None = None) -> 
         raise BackupError(f"no archive in {data_dir.root}")
     work = dest.with_name(dest.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
-    with Archive(data_dir.archive) as archive:
-        copied = archive.snapshot(work / "archive")
-        captures = archive.count()
+    # Index first, then archive: everything the copied index holds is then in
+    # the copied archive; a document archived while the backup ran but not
+    # yet indexed is caught up by ``restore`` (see :func:`restore`).
     index = WhooshIndex(data_dir.index)
     try:
         index.snapshot(work / "index")
         paragraphs = index.count()
     finally:
         index.close()
+    with Archive(data_dir.archive) as archive:
+        copied = archive.snapshot(work / "archive")
+        captures = archive.count()
     files = _manifest_files(work)
     manifest = {
         "format": FORMAT,
@@ -119,6 +123,8 @@ def restore(src: Path, data_dir: DataDir, *, force: bool = False) -> BackupSumma
         (staging / part).rename(target)
         shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
+    # Documents archived while the backup ran may not be in its index yet.
+    repair(data_dir)
     total = sum(p.stat().st_size for p in src.rglob("*") if p.is_file())
     return BackupSummary(len(expected), total, int(manifest["captures"]),
                          int(manifest["paragraphs"]))

@@ -91,3 +91,27 @@ def _compare(pipeline: Pipeline, index: WhooshIndex, problems: list[str],
         if p.id not in expected_ids and not any(s.url in sources for s in p.sources):
             problems.append(f"{p.citation} ({p.id}) is indexed but no archived document has it")
     return len(captures), len(expected_ids)
+
+
+def repair(data_dir: DataDir) -> int:
+    """Index every archived protocol whose paragraphs are not all in the index.
+
+    Returns the number of documents indexed. Used after a restore, and by
+    ``paragraf check --repair``.
+    """
+    repaired = 0
+    with Archive(data_dir.archive) as archive:
+        index = WhooshIndex(data_dir.index)
+        parser = IsolatedParser()
+        try:
+            pipeline = Pipeline(archive, index, parse=parser)
+            for capture in pipeline.latest_parsed_captures():
+                parsed = pipeline.paragraphs_of(capture)
+                if parsed.paragraphs and any(index.id_count(p.id) != 1
+                                             for p in parsed.paragraphs):
+                    pipeline.index_capture(capture)
+                    repaired += 1
+        finally:
+            parser.close()
+            index.close()
+    return repaired

@@ -60,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="re-parse every archived original into a fresh index, then swap")
 
-    sub.add_parser("check", help="verify archive digests and that the index matches the archive")
+    p = sub.add_parser("check",
+                       help="verify archive digests and that the index matches the archive")
+    p.add_argument("--repair", action="store_true",
+                   help="first index archived documents whose paragraphs are missing")
 
     p = sub.add_parser("backup", help="copy archive, catalog and index (safe while serving)")
     p.add_argument("dest", type=Path, help="a new or empty directory")

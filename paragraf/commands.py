@@ -209,8 +209,10 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
 
 
 def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf.check import check
+    from paragraf.check import check, repair
 
+    if args.repair:
+        _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
     report = check(data_dir, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     _out(f"archive records verified: {report.records_verified}")
     _out(f"documents re-parsed:      {report.documents}")

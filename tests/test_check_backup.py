@@ -103,3 +103,17 @@ def test_backup_while_ingesting_is_consistent(data, tmp_path):
     report = check(target)
     assert report.ok, report.problems
     assert report.paragraphs_indexed == report.paragraphs_expected
+
+
+def test_repair_indexes_what_is_missing(data):
+    from paragraf.check import repair
+
+    index = WhooshIndex(data.index)
+    victim = next(iter(index.all()))
+    with index._writer() as w:
+        w.delete_by_term("id", victim.id)
+    index.close()
+    assert not check(data).ok
+    assert repair(data) == 1
+    assert check(data).ok
+    assert repair(data) == 0

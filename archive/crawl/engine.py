@@ -235,6 +235,9 @@ class CrawlRun:
             if capture.content_type == HTML:
                 body = self.archive.read(capture.id)
                 declared = capture.meta().get("declared_content_type")
+                # The page still tells what it told before (body name, date); links
+                # found under it must carry those facts as on a first crawl.
+                task = self.strategy.enrich(task, body, task.url, declared)
                 self.strategy.follow(task, body, task.url, declared, self)
             return
         if not result.ok:

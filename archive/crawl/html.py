@@ -1,9 +1,10 @@
-"""Decoding fetched HTML and pulling out the links a crawler follows."""
+"""Decoding fetched HTML and reading what crawlers use: heading, main text, links."""
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import lxml.html
@@ -43,9 +44,24 @@ def decode_html(body: bytes, declared: str | None) -> str:
     return body.decode("cp1252", errors="replace")
 
 
-def page_links(body: bytes, base_url: str, declared: str | None = None
-               ) -> tuple[str | None, list[str]]:
-    """(title or h1, absolute ``<a href>`` targets in document order) of an HTML page."""
+@dataclass(frozen=True)
+class HtmlPage:
+    """What a crawler reads from an HTML page."""
+
+    heading: str | None  # the first <h1>, white space folded
+    text: str  # the text of <main>, or of the whole page when it has none
+    links: tuple[str, ...]  # absolute <a href> targets in document order
+
+
+_EMPTY = HtmlPage(None, "", ())
+
+
+def parse_html(body: bytes, base_url: str, declared: str | None = None) -> HtmlPage:
+    """Heading, main text and links of an HTML page; an empty page if it cannot be parsed.
+
+    ``declared`` is the response's Content-Type header (see :func:`decode_html`);
+    links resolve against ``<base href>`` when the page has one.
+    """
     text = decode_html(body, declared)
     try:
         # Re-encoding as UTF-8 keeps lxml from second-guessing our decoding.
@@ -54,17 +70,17 @@ def page_links(body: bytes, base_url: str, declared: str | None = None
             parser=lxml.html.HTMLParser(encoding="utf-8"),
         )
     except (etree.ParserError, ValueError):
-        return None, []
+        return _EMPTY
     base = doc.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(base_url, base.get("href", "").strip())
-    heading = doc.find(".//h1")
-    if heading is None:
-        heading = doc.find(".//title")
-    title = " ".join(heading.text_content().split()) if heading is not None else None
+    h1 = doc.find(".//h1")
+    heading = " ".join(h1.text_content().split()) if h1 is not None else None
+    main = doc.find(".//main")
     links = []
     for anchor in doc.iter("a"):
         href = (anchor.get("href") or "").strip()
         if href and not href.lower().startswith(_SKIP_SCHEMES):
             links.append(urljoin(base_url, href))
-    return title or None, links
+    return HtmlPage(heading or None, (main if main is not None else doc).text_content(),
+                    tuple(links))

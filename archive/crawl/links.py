@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from archive.crawl.engine import CrawlRun, Strategy
 from archive.crawl.frontier import Task
-from archive.crawl.html import page_links
+from archive.crawl.html import parse_html
 from archive.fetch import FetchResult
 from archive.sniff import DOCX, HTML, PDF, sniff
 
@@ -49,8 +49,7 @@ class LinksStrategy(Strategy):
 
     def follow(self, task: Task, body: bytes, base_url: str, declared: str | None,
                run: CrawlRun) -> None:
-        _, links = page_links(body, base_url, declared)
-        for link in links:
+        for link in parse_html(body, base_url, declared).links:
             if _SKIP_SUFFIX.search(urlsplit(link).path):
                 continue
             role = "protocol" if _PDF_HINT.search(urlsplit(link).path) else "page"

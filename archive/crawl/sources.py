@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from archive.crawl.ciceron import CiceronStrategy
@@ -37,11 +38,16 @@ def make_strategy(source: SourceConfig, fetcher: Fetcher) -> Strategy:
 
 def crawl_source(source: SourceConfig, settings: CrawlerSettings, *, archive: Archive,
                  frontier: Frontier, max_pages: int | None = None, restart: bool = False,
-                 progress: Callable[[CrawlRun], None] | None = None) -> CrawlReport:
-    """Run (or resume) one source to completion or its page budget."""
+                 progress: Callable[[CrawlRun], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> CrawlReport:
+    """Run (or resume) one source to completion or its page budget.
+
+    ``clock`` and ``sleep`` pace requests to one host (injectable for tests).
+    """
     with make_fetcher(source, settings) as fetcher:
         run = CrawlRun(make_strategy(source, fetcher), archive=archive, frontier=frontier,
                        fetcher=fetcher, robots=RobotsPolicy(fetcher, settings.robots_token),
                        workers=settings.workers, max_pages=max_pages, restart=restart,
-                       progress=progress)
+                       progress=progress, clock=clock, sleep=sleep)
         return run.run()

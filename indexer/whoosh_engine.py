@@ -23,6 +23,7 @@ from indexer.analysis import stem
 from indexer.compounds import split_cached
 from indexer.errors import IndexBusy
 from indexer.facets import FacetCache, count_facets
+from indexer.fast_eval import Evaluator, top
 from indexer.model import Paragraph, SourceRef
 from indexer.query import Clause, ParsedQuery, Term
 from indexer.result_cache import ResultCache
@@ -98,6 +99,7 @@ class WhooshIndex:
         self._pool = SearcherPool(self._ix)
         self._facets = FacetCache()
         self._results = ResultCache()
+        self._evaluator = Evaluator()
 
     # -- reading ---------------------------------------------------------
 
@@ -221,21 +223,27 @@ class WhooshIndex:
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
-        # One pass over the matches gives the exact total, the facet counts and,
-        # for date order, the page itself; only relevance order asks Whoosh
-        # for a scored top N (which it finds without scoring every match).
-        docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
-        facets = count_facets(self._facets.columns(s), docnums)
         limit = request.page * request.size
         start = (request.page - 1) * request.size
         scored = request.sort == "relevance" and compiled.has_text
         page: list[tuple[int, float]]
-        if scored:
-            results = s.search(query, limit=limit)
-            # islice, not list(): Results.__len__ would count every match again.
-            page = [(r.docnum, float(r.score or 0.0))
-                    for r in itertools.islice(results, start, limit)]
+        # One evaluation over cached postings gives the exact total, the facet
+        # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
+        # are the fallback for what it cannot evaluate.
+        matches = self._evaluator.evaluate(s, query)
+        if matches is not None:
+            docnums = matches.ids
+            if scored:
+                page = top(matches, start, limit)
         else:
+            docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
+            if scored:
+                results = s.search(query, limit=limit)
+                # islice, not list(): Results.__len__ would count every match again.
+                page = [(r.docnum, float(r.score or 0.0))
+                        for r in itertools.islice(results, start, limit)]
+        facets = count_facets(self._facets.columns(s), docnums)
+        if not scored:
             page = [(int(d), 0.0) for d in self._date_order(s, docnums, request)[start:limit]]
         is_match = compiled.matcher(str.lower if request.mode == "exact" else stem)
         hits = []

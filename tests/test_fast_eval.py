@@ -1,0 +1,51 @@
+"""The NumPy evaluator answers exactly what Whoosh's matchers answer."""
+
+import numpy as np
+import pytest
+from whoosh import query as wq
+
+from indexer.fast_eval import Evaluator, top
+from indexer.whoosh_engine import WhooshIndex
+from tests.test_whoosh_engine import CORPUS
+
+QUERIES = [
+    wq.Term("text", "avfall"),
+    wq.Or([wq.Term("title", "avfallsplan", boost=3.0), wq.Term("text", "avfall")]),
+    wq.And([wq.Term("text", "eldning"), wq.Term("text", "trädgårdsavfall")]),
+    wq.AndNot(wq.Every(), wq.Term("org_slug", "region-mellanland")),
+    wq.Prefix("text", "ladd"),
+    wq.TermRange("date", "2021-01-01", "2022-12-31"),
+    wq.Phrase("text", ["minska", "mängden"]),
+]
+
+
+@pytest.fixture()
+def index(tmp_path):
+    ix = WhooshIndex(tmp_path / "ix")
+    for p in CORPUS:
+        ix.replace_source(p.source.url + p.id, [p])
+    # A deleted document must not come back from cached postings.
+    with ix._writer() as w:
+        w.delete_by_term("id", CORPUS[2].id)
+    yield ix
+    ix.close()
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=str)
+def test_same_matches_and_scores_as_whoosh(index, q):
+    with index._pool.searcher() as s:
+        fast = Evaluator().evaluate(s, q)
+        assert fast is not None
+        expected = np.sort(np.fromiter(s.docs_for_query(q), dtype=np.int64))
+        assert np.array_equal(fast.ids, expected)
+        whoosh_top = [(h.docnum, round(h.score, 4)) for h in s.search(q, limit=3)]
+        ours = [(d, round(sc, 4)) for d, sc in top(fast, 0, 3)]
+        if not isinstance(q, (wq.Prefix, wq.TermRange, wq.AndNot)):
+            assert ours == whoosh_top
+
+
+def test_paging_through_top_is_consistent(index):
+    with index._pool.searcher() as s:
+        m = Evaluator().evaluate(s, wq.Every())
+    pages = [d for start in range(0, 4, 2) for d, _ in top(m, start, start + 2)]
+    assert sorted(pages) == sorted(m.ids.tolist()) and len(set(pages)) == len(pages)

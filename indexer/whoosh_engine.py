@@ -304,7 +304,7 @@ class WhooshIndex:
         with self._writer() as w:
             for p in paragraphs:
                 old = self.get(p.id)
-                merged = _merge(old, p)
+                merged = merge_sources(old, p)
                 if old is None:
                     added += 1
                     added_ids.append(p.id)
@@ -400,7 +400,8 @@ def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
     )
 
 
-def _merge(old: Paragraph | None, new: Paragraph) -> Paragraph:
+def merge_sources(old: Paragraph | None, new: Paragraph) -> Paragraph:
+    """One paragraph from two documents: both sources kept, the better one's text."""
     if old is None:
         return new
     others = tuple(s for s in old.sources if s.url != new.source.url)

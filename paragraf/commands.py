@@ -196,7 +196,7 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
     fresh = WhooshIndex(fresh_dir)
     failed = 0
     try:
-        for outcome in Pipeline(archive, fresh, parse=IsolatedParser()).reindex_all():
+        for outcome in Pipeline(archive, fresh, parse=IsolatedParser()).rebuild(procs=2):
             if outcome.status != "skipped":
                 failed += outcome.failed
                 _out(_describe(outcome))

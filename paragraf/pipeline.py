@@ -16,7 +16,7 @@ from archive.model import Capture
 from archive.store import Archive
 from indexer.model import Paragraph, ParseResult, SourceRef
 from indexer.parsing import parse_document
-from indexer.whoosh_engine import IndexChange, WhooshIndex
+from indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
 from paragraf.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
 from paragraf.permalinks import PermalinkRegistry
 
@@ -148,6 +148,27 @@ class Pipeline:
             latest[cap.source] = cap
         return sorted((c for c in latest.values() if c.meta().get("role", "") in PARSED_ROLES),
                       key=lambda c: (c.content_type == "application/pdf", c.fetched_at, c.id))
+
+    def rebuild(self, procs: int = 2) -> Iterator[Outcome]:
+        """Parse every latest capture, then bulk-load the paragraphs into an empty index.
+
+        One writer and one commit (``procs`` processes writing postings), with
+        paragraphs found in several documents merged in memory first, instead
+        of a commit per document. Yields an outcome per document as it is
+        parsed; the load happens when the iteration ends.
+        """
+        merged: dict[str, Paragraph] = {}
+        for capture in self.latest_parsed_captures():
+            parsed = self.paragraphs_of(capture)
+            if parsed.paragraphs is None:
+                yield Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
+                continue
+            for p in parsed.paragraphs:
+                merged[p.id] = merge_sources(merged.get(p.id), p)
+            yield Outcome(capture.source, parsed.status, capture.id, False,
+                          len(parsed.paragraphs), IndexChange(added=len(parsed.paragraphs)),
+                          parsed.messages)
+        self.index.add_many(merged.values(), procs=procs)
 
     def reindex_all(self) -> Iterator[Outcome]:
         """Re-parse every latest capture per source (PDFs last, so their text wins)."""

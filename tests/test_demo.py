@@ -64,3 +64,25 @@ def test_ui_and_api_on_the_demo(demo):
 
         ui = c.get("/", params={"q": "laddinfrastruktur"})
         assert ui.status_code == 200 and "<mark>" in ui.text
+
+
+def test_rebuild_keeps_page_and_pdf_as_sources_of_one_paragraph(demo):
+    from indexer.search import SearchRequest, search
+    from indexer.whoosh_engine import WhooshIndex
+    from paragraf.check import check
+    from paragraf.cli import main
+
+    data, *_ = demo
+    index = WhooshIndex(data.index)
+    before = search(index, SearchRequest(size=100)).total
+    index.close()
+    assert main(["--data-dir", str(data.root), "index", "--rebuild"]) == 0
+    index = WhooshIndex(data.index)
+    try:
+        result = search(index, SearchRequest(q="basfinansiering turism"))
+        kinds = {s.content_type for s in result.hits[0].paragraph.sources}
+        assert kinds == {"application/pdf", "text/html"}
+        assert search(index, SearchRequest(size=100)).total == before
+    finally:
+        index.close()
+    assert check(data).ok

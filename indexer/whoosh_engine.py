@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ REFRESH_INTERVAL_S = 0.5
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
+BATCH_DOCUMENTS = 100  # sources per commit inside batch()
 
 
 def source_rank(source: SourceRef) -> int:
@@ -49,6 +51,16 @@ def source_rank(source: SourceRef) -> int:
     if ct.startswith("text/plain"):
         return 2
     return 1
+
+
+@dataclass
+class _Batch:
+    """Index changes waiting for one commit."""
+
+    max_documents: int
+    pending: dict[str, Paragraph] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    sources: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,8 @@ class WhooshIndex:
         self._facets = FacetCache()
         self._results = ResultCache()
         self._evaluator = Evaluator()
+        self._batch: _Batch | None = None
+        self._write_lock = threading.RLock()  # one batch per index object
 
     # -- reading ---------------------------------------------------------
 
@@ -289,41 +303,106 @@ class WhooshIndex:
             w.commit()
         self.refresh()
 
+    @contextmanager
+    def batch(self, max_documents: int = BATCH_DOCUMENTS) -> Iterator[None]:
+        """Group :meth:`replace_source` calls into few commits.
+
+        A commit per document dominated ingest time; inside a batch the
+        changes wait in memory and are written with one writer every
+        ``max_documents`` sources (and at the end). A crash loses only the
+        uncommitted index work; the originals are already archived and the
+        next run indexes them again.
+        """
+        with self._write_lock:
+            if self._batch is not None:
+                yield
+                return
+            self._batch = _Batch(max_documents)
+            try:
+                yield
+                self._flush()
+            finally:
+                self._batch = None
+
+    def _flush(self) -> None:
+        batch = self._batch
+        if batch is None or not (batch.pending or batch.deleted):
+            return
+        with self._writer() as w:
+            for pid in batch.deleted:
+                w.delete_by_term("id", pid)
+            for p in batch.pending.values():
+                w.update_document(**to_document(p))
+        batch.pending.clear()
+        batch.deleted.clear()
+        batch.sources = 0
+
+    def _current(self, pid: str) -> Paragraph | None:
+        batch = self._batch
+        if batch is not None:
+            if pid in batch.pending:
+                return batch.pending[pid]
+            if pid in batch.deleted:
+                return None
+        return self.get(pid)
+
+    def _of_source(self, url: str) -> list[Paragraph]:
+        found = {p.id: p for p in self.by_source(url)}
+        batch = self._batch
+        if batch is not None:
+            for pid in batch.deleted:
+                found.pop(pid, None)
+            for pid, p in batch.pending.items():
+                if any(src.url == url for src in p.sources):
+                    found[pid] = p
+                else:
+                    found.pop(pid, None)
+        return list(found.values())
+
     def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
         """Make the index hold exactly ``paragraphs`` from source ``url``.
 
         A paragraph already indexed from another source keeps that source too;
         the text shown is the best-ranked source's (the approved PDF wins).
         Paragraphs this source had before but no longer has lose it, and are
-        removed when no source is left.
+        removed when no source is left. Outside :meth:`batch` this commits.
         """
+        with self.batch():
+            change = self._replace(url, paragraphs, self._batch)
+            self._batch.sources += 1
+            if self._batch.sources >= self._batch.max_documents:
+                self._flush()
+        return change
+
+    def _replace(self, url: str, paragraphs: Sequence[Paragraph], batch: _Batch) -> IndexChange:
         new_ids = {p.id for p in paragraphs}
         added = updated = unchanged = removed = 0
         added_ids: list[str] = []
         deleted: list[Paragraph] = []
-        with self._writer() as w:
-            for p in paragraphs:
-                old = self.get(p.id)
-                merged = merge_sources(old, p)
-                if old is None:
-                    added += 1
-                    added_ids.append(p.id)
-                elif merged == old:
-                    unchanged += 1
-                    continue
-                else:
-                    updated += 1
-                w.update_document(**to_document(merged))
-            for old in self.by_source(url):
-                if old.id in new_ids:
-                    continue
-                rest = tuple(s for s in old.sources if s.url != url)
-                if rest:
-                    w.update_document(**to_document(replace(old, sources=rest)))
-                else:
-                    w.delete_by_term("id", old.id)
-                    deleted.append(old)
-                removed += 1
+        for p in paragraphs:
+            old = self._current(p.id)
+            merged = merge_sources(old, p)
+            if old is None:
+                added += 1
+                added_ids.append(p.id)
+            elif merged == old:
+                unchanged += 1
+                continue
+            else:
+                updated += 1
+            batch.pending[p.id] = merged
+            batch.deleted.discard(p.id)
+        for old in self._of_source(url):
+            if old.id in new_ids:
+                continue
+            rest = tuple(s for s in old.sources if s.url != url)
+            if rest:
+                batch.pending[old.id] = replace(old, sources=rest)
+            else:
+                batch.pending.pop(old.id, None)
+                batch.deleted.add(old.id)
+                deleted.append(old)
+            removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:

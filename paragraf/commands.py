@@ -68,30 +68,31 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     pipeline = _open(data_dir)
     failed = total = 0
     try:
-        for item in iter_input_files(args.paths):
-            if isinstance(item, tuple):
-                outcome = Outcome(str(item[0]), "failed", messages=(item[1],))
-            else:
-                outcome = pipeline.ingest_file(item, facts)
-            total += 1
-            failed += outcome.failed
-            if args.json:
-                _out(json.dumps({
-                    "file": outcome.name, "status": outcome.status,
-                    "capture_id": outcome.capture_id, "paragraphs": outcome.paragraphs,
-                    "new_in_archive": outcome.new_in_archive,
-                    "added": outcome.change.added, "updated": outcome.change.updated,
-                    "unchanged": outcome.change.unchanged, "removed": outcome.change.removed,
-                    "messages": list(outcome.messages),
-                }, ensure_ascii=False))
-            else:
-                _out(_describe(outcome))
+        # Index commits are grouped; every original is archived before its turn.
+        with pipeline.index.batch():
+            for item in iter_input_files(args.paths):
+                outcome = (Outcome(str(item[0]), "failed", messages=(item[1],))
+                           if isinstance(item, tuple) else pipeline.ingest_file(item, facts))
+                total += 1
+                failed += outcome.failed
+                _out(_ingest_json(outcome) if args.json else _describe(outcome))
     finally:
         pipeline.index.close()
         pipeline.archive.close()
     if not args.json:
         _out(f"{total} file(s), {failed} failed. Data directory: {data_dir.root}")
     return 1 if failed else 0
+
+
+def _ingest_json(outcome) -> str:
+    return json.dumps({
+        "file": outcome.name, "status": outcome.status,
+        "capture_id": outcome.capture_id, "paragraphs": outcome.paragraphs,
+        "new_in_archive": outcome.new_in_archive,
+        "added": outcome.change.added, "updated": outcome.change.updated,
+        "unchanged": outcome.change.unchanged, "removed": outcome.change.removed,
+        "messages": list(outcome.messages),
+    }, ensure_ascii=False)
 
 
 def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:

@@ -57,7 +57,7 @@ def build_paragraf(corpus_path: Path, index_dir: Path) -> BuildResult:
         shutil.rmtree(index_dir)
     with Timer() as t:
         ix = WhooshIndex(index_dir)
-        n = ix.add_many(read_corpus(corpus_path))
+        n = ix.add_many(read_corpus(corpus_path), procs=2)
         ix.close()
     return BuildResult("Paragraf (Whoosh)", n, t.seconds, peak_rss_mb(), dir_size_mb(index_dir))
 

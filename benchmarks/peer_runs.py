@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import traceback
 import shutil
 from pathlib import Path
 
@@ -23,11 +24,33 @@ def unavailable(peer: str) -> str | None:
             "tantivy": TantivyPeer.available}[peer]()
 
 
+def _run_and_send(conn, func, args) -> None:
+    try:
+        conn.send(("ok", func(*args)))
+    except BaseException:  # reported to the parent, which raises
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
 def in_child(func, *args):
-    """Run ``func(*args)`` in a fresh spawned process and return its result."""
+    """Run ``func(*args)`` in a fresh spawned process and return its result.
+
+    A plain (non-daemonic) process, not a Pool worker, so the function may
+    start processes of its own (Paragraf's build uses two writer processes).
+    """
     ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(1) as pool:
-        return pool.apply(func, args)
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_run_and_send, args=(sender, func, args))
+    child.start()
+    sender.close()
+    try:
+        status, value = receiver.recv()
+    finally:
+        child.join()
+    if status != "ok":
+        raise RuntimeError(f"benchmark child failed:\n{value}")
+    return value
 
 
 def _build_local(peer: str, corpus_path: Path, target: Path) -> BuildResult:

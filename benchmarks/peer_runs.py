@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
-import traceback
 import shutil
+import traceback
 from pathlib import Path
 
 from benchmarks.corpus_file import read_corpus

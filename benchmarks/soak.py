@@ -99,7 +99,8 @@ def run(duration: float, clients: int, documents: int) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     server = subprocess.Popen(
         [sys.executable, "-m", "paragraf.cli", "--data-dir", str(data.root), "serve",
-         "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+         "--port", str(port), "--rate-limit", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

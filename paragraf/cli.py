@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from paragraf.rate_limit import DEFAULT_PER_MINUTE
 from paragraf.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
 
 
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the web UI and JSON API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--rate-limit", type=float, default=DEFAULT_PER_MINUTE, metavar="N",
+                   help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
+    p.add_argument("--access-log", action="store_true", help="log every request")
 
     p = sub.add_parser("index", help="maintain the index")
     p.add_argument("--rebuild", action="store_true",

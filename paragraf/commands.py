@@ -166,7 +166,8 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
 
     from paragraf.web import create_app
 
-    uvicorn.run(create_app(data_dir), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(data_dir, rate_limit=args.rate_limit), host=args.host,
+                port=args.port, log_level="info", access_log=args.access_log)
     return 0
 
 

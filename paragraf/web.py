@@ -17,6 +17,7 @@ from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
 from paragraf.index_swap import recover
 from paragraf.permalinks import PermalinkRegistry, registry_path
+from paragraf.rate_limit import RateLimit, TokenBuckets
 from paragraf.settings import DataDir
 from search_api.errors import ApiError, api_error_response, error_body
 
@@ -82,8 +83,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(data_dir: DataDir) -> Starlette:
-    """The ASGI app serving API and UI over one data directory."""
+def create_app(data_dir: DataDir, *, rate_limit: float = 0) -> Starlette:
+    """The ASGI app serving API and UI over one data directory.
+
+    ``rate_limit``: requests per minute per client address (0: unlimited).
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
@@ -106,4 +110,5 @@ def create_app(data_dir: DataDir) -> Starlette:
         lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RateLimit, buckets=TokenBuckets(rate_limit) if rate_limit > 0 else None)
     return app

@@ -58,12 +58,13 @@ class GenerationData:
     """Everything cached for one index generation: live docs, lengths, postings."""
 
     def __init__(self, searcher) -> None:
-        self.reader = searcher.reader()
-        self.searcher = searcher
-        self.doc_count_all = self.reader.doc_count_all()
-        self.doc_count = max(1, self.reader.doc_count())
+        # Only arrays are kept: file reads always go through the calling
+        # thread's own searcher (Whoosh readers are not thread-safe).
+        reader = searcher.reader()
+        self.doc_count_all = reader.doc_count_all()
+        self.doc_count = max(1, reader.doc_count())
         live = np.zeros(self.doc_count_all, dtype=bool)
-        live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         self.live = live
         self._lengths: dict[str, np.ndarray] = {}
         self._avgdl: dict[str, float] = {}
@@ -74,13 +75,13 @@ class GenerationData:
 
     # -- cached per-generation arrays ------------------------------------
 
-    def lengths(self, field: str) -> np.ndarray:
+    def lengths(self, reader, field: str) -> np.ndarray:
         with self._lock:
             cached = self._lengths.get(field)
         if cached is not None:
             return cached
         parts = []
-        for leaf, _offset in self.reader.leaf_readers():
+        for leaf, _offset in reader.leaf_readers():
             n = leaf.doc_count_all()
             perdoc = getattr(leaf, "_perdoc", None)
             column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
@@ -94,20 +95,20 @@ class GenerationData:
             self._lengths[field] = lengths
         return lengths
 
-    def avgdl(self, field: str) -> float:
+    def avgdl(self, searcher, field: str) -> float:
         with self._lock:
             if field not in self._avgdl:
-                self._avgdl[field] = self.searcher.avg_field_length(field) or 1.0
+                self._avgdl[field] = searcher.avg_field_length(field) or 1.0
             return self._avgdl[field]
 
-    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         key = (field, btext)
         with self._lock:
             hit = self._postings.get(key)
             if hit is not None:
                 self._postings.move_to_end(key)
                 return hit
-        ids, tfs = _read_postings(self.reader, field, btext)
+        ids, tfs = _read_postings(reader, field, btext)
         keep = self.live[ids] if len(ids) else np.zeros(0, dtype=bool)
         value = (ids[keep], tfs[keep])
         with self._lock:
@@ -118,8 +119,8 @@ class GenerationData:
                 self._postings_bytes -= old_ids.nbytes + old_tfs.nbytes
         return value
 
-    def idf(self, field: str, btext: bytes) -> float:
-        df = self.reader.doc_frequency(field, btext)
+    def idf(self, reader, field: str, btext: bytes) -> float:
+        df = reader.doc_frequency(field, btext)
         return math.log(self.doc_count_all / (df + 1)) + 1
 
 
@@ -197,7 +198,7 @@ class Evaluator:
 
 def _eval(data: GenerationData, searcher, q: wq.Query) -> Matches:
     if isinstance(q, wq.Term):
-        return _term(data, q.fieldname, q.text, q.boost)
+        return _term(data, searcher, q.fieldname, q.text, q.boost)
     if isinstance(q, wq.Or):
         return _union([_eval(data, searcher, sub) for sub in q.subqueries])
     if isinstance(q, wq.And):
@@ -214,17 +215,19 @@ def _eval(data: GenerationData, searcher, q: wq.Query) -> Matches:
         return Matches.empty()
     if isinstance(q, wq.MultiTerm):  # Prefix, TermRange, Wildcard: constant score
         terms = []
-        for i, btext in enumerate(q._btexts(data.reader)):
+        reader = searcher.reader()
+        for i, btext in enumerate(q._btexts(reader)):
             if i >= MAX_EXPANSION:
                 break
             terms.append(btext)
-        parts = [data.postings(q.fieldname, bt)[0] for bt in terms]
+        parts = [data.postings(reader, q.fieldname, bt)[0] for bt in terms]
         ids = np.unique(np.concatenate(parts)) if parts else _EMPTY_IDS
         return Matches(ids, np.full(len(ids), float(q.boost), dtype=np.float32))
     if isinstance(q, wq.Phrase):
         ids = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
         ids.sort()
-        words = _intersection([_term(data, q.fieldname, w, q.boost) for w in q.words])
+        words = _intersection([_term(data, searcher, q.fieldname, w, q.boost)
+                               for w in q.words])
         scores = np.zeros(len(ids), dtype=np.float32)
         _, in_ids, in_words = np.intersect1d(ids, words.ids, assume_unique=True,
                                              return_indices=True)
@@ -233,17 +236,18 @@ def _eval(data: GenerationData, searcher, q: wq.Query) -> Matches:
     raise Unsupported(type(q).__name__)
 
 
-def _term(data: GenerationData, field: str, text, boost: float) -> Matches:
-    fieldobj = data.reader.schema[field]
+def _term(data: GenerationData, searcher, field: str, text, boost: float) -> Matches:
+    reader = searcher.reader()
+    fieldobj = reader.schema[field]
     btext = fieldobj.to_bytes(text) if isinstance(text, str) else text
-    ids, tfs = data.postings(field, btext)
+    ids, tfs = data.postings(reader, field, btext)
     if not len(ids):
         return Matches.empty()
     if not fieldobj.scorable:
         return Matches(ids, np.zeros(len(ids), dtype=np.float32))
-    dl = data.lengths(field)[ids]
-    norm = K1 * ((1 - B) + B * dl / data.avgdl(field))
-    scores = (data.idf(field, btext) * boost) * (tfs * (K1 + 1)) / (tfs + norm)
+    dl = data.lengths(reader, field)[ids]
+    norm = K1 * ((1 - B) + B * dl / data.avgdl(searcher, field))
+    scores = (data.idf(reader, field, btext) * boost) * (tfs * (K1 + 1)) / (tfs + norm)
     return Matches(ids, scores.astype(np.float32))
 
 

@@ -100,7 +100,7 @@ class WhooshIndex:
             storage = RamStorage()
         else:
             directory.mkdir(parents=True, exist_ok=True)
-            storage = FileStorage(str(directory))
+            storage = FileStorage(str(directory), supports_mmap=False)
         if storage.index_exists(INDEX_NAME):
             self._ix = storage.open_index(INDEX_NAME)
         else:

@@ -9,6 +9,7 @@ import sys
 from html import unescape
 
 from paragraf.isolated_parse import IsolatedParser
+from paragraf.parse_status import ParseStatusLog, status_path
 from paragraf.permalinks import PermalinkRegistry, registry_path
 from paragraf.settings import DataDir
 
@@ -41,7 +42,8 @@ def _open(data_dir: DataDir):
     except OSError as err:
         raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
     permalinks = PermalinkRegistry(registry_path(data_dir.root))
-    return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks)
+    return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
+                    status_log=ParseStatusLog(status_path(data_dir.root)))
 
 
 def _describe(o) -> str:

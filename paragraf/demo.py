@@ -15,6 +15,7 @@ from archive.crawl.sources import crawl_source
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
 from paragraf.crawl_commands import STATE_FILE, index_handoffs
+from paragraf.parse_status import ParseStatusLog, status_path
 from paragraf.permalinks import PermalinkRegistry, registry_path
 from paragraf.pipeline import Outcome, Pipeline
 from paragraf.sample_site.content import org_by_slug
@@ -41,7 +42,8 @@ def crawl_and_index(data_dir: DataDir, out: TextIO) -> tuple[int, int]:
     archive = Archive(data_dir.archive)
     index = WhooshIndex(data_dir.index)
     pipeline = Pipeline(archive, index,
-                        permalinks=PermalinkRegistry(registry_path(data_dir.root)))
+                        permalinks=PermalinkRegistry(registry_path(data_dir.root)),
+                        status_log=ParseStatusLog(status_path(data_dir.root)))
     frontier = Frontier(data_dir.root / STATE_FILE)
     documents = failed = 0
     try:

@@ -18,6 +18,7 @@ from indexer.model import Paragraph, ParseResult, SourceRef
 from indexer.parsing import parse_document
 from indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
 from paragraf.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
+from paragraf.parse_status import ParseStatusLog
 from paragraf.permalinks import PermalinkRegistry
 
 SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
@@ -83,6 +84,7 @@ class Pipeline:
         index: WhooshIndex,
         parse: Callable[..., ParseResult] = parse_document,
         permalinks: PermalinkRegistry | None = None,
+        status_log: ParseStatusLog | None = None,
     ) -> None:
         self.archive = archive
         self.index = index
@@ -90,6 +92,7 @@ class Pipeline:
         # Optional: when given, every issued id, rename and removal is recorded
         # so old permalinks answer 301 or 410 (see paragraf.permalinks).
         self.permalinks = permalinks
+        self.status_log = status_log
 
     def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
         """Archive one local file unchanged, then parse and index it."""
@@ -114,15 +117,18 @@ class Pipeline:
         if facts.get("role", "") not in PARSED_ROLES:
             return Outcome(capture.source, "skipped", capture.id)
         parsed = self.paragraphs_of(capture, data)
-        messages = list(parsed.messages)
         if parsed.paragraphs is None:
-            return Outcome(capture.source, "failed", capture.id, messages=tuple(messages))
-        paragraphs = parsed.paragraphs
-        change = self.index.replace_source(capture.source, paragraphs)
-        if self.permalinks is not None:
-            self.permalinks.record(capture.source, paragraphs, change.deleted)
-        return Outcome(capture.source, parsed.status, capture.id, False, len(paragraphs),
-                       change, tuple(messages))
+            outcome = Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
+        else:
+            change = self.index.replace_source(capture.source, parsed.paragraphs)
+            if self.permalinks is not None:
+                self.permalinks.record(capture.source, parsed.paragraphs, change.deleted)
+            outcome = Outcome(capture.source, parsed.status, capture.id, False,
+                              len(parsed.paragraphs), change, parsed.messages)
+        if self.status_log is not None:
+            self.status_log.record(capture.id, capture.source, outcome.status,
+                                   outcome.messages, outcome.paragraphs)
+        return outcome
 
     def paragraphs_of(self, capture: Capture, data: bytes | None = None) -> ParsedCapture:
         """What a capture should contribute to the index (pure apart from reading it)."""

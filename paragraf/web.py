@@ -16,6 +16,7 @@ import ui.app
 from archive.store import Archive
 from indexer.whoosh_engine import WhooshIndex
 from paragraf.index_swap import recover
+from paragraf.parse_status import ParseStatusLog, status_path
 from paragraf.permalinks import PermalinkRegistry, registry_path
 from paragraf.rate_limit import RateLimit, TokenBuckets
 from paragraf.settings import DataDir
@@ -97,9 +98,12 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0) -> Starlette:
         archive = Archive(data_dir.archive)
         index = WhooshIndex(data_dir.index)
         permalinks = PermalinkRegistry(registry_path(data_dir.root))
+        parse_status = ParseStatusLog(status_path(data_dir.root))
         try:
-            yield {"archive": archive, "index": index, "permalinks": permalinks}
+            yield {"archive": archive, "index": index, "permalinks": permalinks,
+                   "parse_status": parse_status}
         finally:
+            parse_status.close()
             index.close()
             archive.close()
 

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from archive.errors import ArchiveError, CaptureNotFound
 from indexer.model import meeting_id
 from indexer.query import parse_query
-from indexer.search import InvalidRequest, SearchRequest, search
+from indexer.search import MAX_PAGE, MAX_PAGE_SIZE, InvalidRequest, SearchRequest, search
 from indexer.search_params import request_from_params
 from search_api.context import paragraph_context
 from search_api.errors import BadRequest, Gone, NotFound
@@ -124,7 +124,46 @@ def archived_original(request: Request) -> Response:
     return Response(data, media_type=capture.content_type, headers=headers)
 
 
+_CAPTURE = re.compile(r"[0-9a-f]{20}")
+STATUSES = ("ok", "warnings", "failed")
+
+
+def _document_json(d) -> dict[str, object]:
+    return {"capture_id": d.capture_id, "source": d.source, "status": d.status,
+            "messages": list(d.messages), "paragraphs": d.paragraphs,
+            "parsed_at": d.parsed_at.isoformat(), "archive_url": f"/archive/{d.capture_id}"}
+
+
+def api_documents(request: Request) -> JSONResponse:
+    """Ingested documents with their parse status, newest first."""
+    params = request.query_params
+    status = params.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise BadRequest(f"must be one of {', '.join(STATUSES)}", "status")
+    try:
+        page = int(params.get("page") or 1)
+        size = int(params.get("size") or 50)
+    except ValueError:
+        raise BadRequest("page and size must be whole numbers", "page") from None
+    if not (1 <= page <= MAX_PAGE and 1 <= size <= MAX_PAGE_SIZE):
+        raise BadRequest(f"page 1–{MAX_PAGE}, size 1–{MAX_PAGE_SIZE}", "size")
+    log = request.state.parse_status
+    total, docs = log.list(status, offset=(page - 1) * size, limit=size)
+    return JSONResponse({"total": total, "page": page, "size": size, "counts": log.counts(),
+                         "documents": [_document_json(d) for d in docs]})
+
+
+def api_document(request: Request) -> JSONResponse:
+    capture_id = request.path_params["capture_id"]
+    doc = request.state.parse_status.get(capture_id) if _CAPTURE.fullmatch(capture_id) else None
+    if doc is None:
+        raise NotFound(f"no parsed document {capture_id[:40]!r}")
+    return JSONResponse(_document_json(doc))
+
+
 routes = [
+    Route("/api/documents", api_documents),
+    Route("/api/documents/{capture_id}", api_document),
     Route("/api/search", api_search),
     Route("/api/paragraphs/{id}", api_paragraph),
     Route("/api/meetings/{org}/{body}/{date}", api_meeting),

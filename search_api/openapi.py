@@ -104,6 +104,16 @@ SCHEMAS: dict[str, Any] = {
         "id": STR, "org": STR, "body": STR, "date": DATE, **_MEETING_FACTS, "url": STR,
         "paragraphs": {"type": "array", "items": _ref("Paragraph")},
     }),
+    "Document": _obj({
+        "capture_id": STR, "source": STR,
+        "status": {"type": "string", "enum": ["ok", "warnings", "failed"]},
+        "messages": STRINGS, "paragraphs": INT, "parsed_at": STR, "archive_url": STR,
+    }),
+    "Documents": _obj({
+        "total": INT, "page": INT, "size": INT,
+        "counts": _obj({"ok": INT, "warnings": INT, "failed": INT}),
+        "documents": {"type": "array", "items": _ref("Document")},
+    }),
     "Bodies": _obj({"organisations": {"type": "array", "items": _obj({
         "org": STR, "key": STR, **_SPAN,
         "bodies": {"type": "array", "items": _obj(
@@ -166,6 +176,22 @@ PATHS: dict[str, Any] = {
     "/api/bodies": {"get": {
         "summary": "Organisations and their bodies with paragraph counts and year spans",
         "responses": {"200": _json(_ref("Bodies"), "Every organisation and body")},
+    }},
+    "/api/documents": {"get": {
+        "summary": "Ingested documents with their parse status (ok, warnings, failed)",
+        "parameters": [
+            _query("status", {"type": "string", "enum": ["ok", "warnings", "failed"]},
+                   "Only documents with this status"),
+            _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page"),
+            _query("size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                   "Documents per page (default 50)"),
+        ],
+        "responses": {"200": _json(_ref("Documents"), "One page of documents"), **ERRORS},
+    }},
+    "/api/documents/{capture_id}": {"get": {
+        "summary": "One archived document's parse status and reasons",
+        "parameters": [_path("capture_id", STR)],
+        "responses": {"200": _json(_ref("Document"), "The document"), **ERRORS},
     }},
     "/api/export": {"get": {
         "summary": "The full result set of a search, streamed (page and size do not apply)",

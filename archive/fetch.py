@@ -53,6 +53,10 @@ class FetchResult:
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
 
+class OffSiteRedirect(Exception):
+    """A redirect led outside the hosts the crawl may fetch from."""
+
+
 class _Retryable(Exception):
     """A timeout (httpx's or our total deadline): worth another attempt."""
 
@@ -117,8 +121,11 @@ class Fetcher:
         transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        allowed_hosts: frozenset[str] | None = None,
     ) -> None:
         self.total_timeout = total_timeout
+        # ``host`` or ``host:port``; a redirect anywhere else is refused.
+        self.allowed_hosts = allowed_hosts
         self.max_bytes = max_bytes
         self.retries = retries
         self.backoff = backoff
@@ -131,7 +138,18 @@ class Fetcher:
             follow_redirects=True,
             max_redirects=max_redirects,
             transport=transport,
+            event_hooks={"request": [self._check_host]},
         )
+
+    def _check_host(self, request: httpx.Request) -> None:
+        # Runs for every request httpx sends, redirects included: the crawl's
+        # scope holds for where a redirect leads, not only for the link.
+        if self.allowed_hosts is None:
+            return
+        netloc = request.url.netloc.decode("ascii", "replace").lower()
+        host = (request.url.host or "").lower()
+        if netloc not in self.allowed_hosts and host not in self.allowed_hosts:
+            raise OffSiteRedirect(str(request.url))
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -185,6 +203,9 @@ class Fetcher:
             response = self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             return self._failed(url, request_headers, f"timeout: {exc!r}"), True
+        except OffSiteRedirect as exc:
+            return self._failed(url, request_headers,
+                                f"redirected outside the allowed hosts: {exc}"), False
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
             return self._failed(url, request_headers, f"{type(exc).__name__}: {exc}"), False
         try:

@@ -199,3 +199,30 @@ def test_network_errors_never_raise(fetcher) -> None:
 def test_http_date_normalises_or_drops() -> None:
     assert http_date("Sat, 01 Jun 2024 00:00:00 GMT") == "Sat, 01 Jun 2024 00:00:00 GMT"
     assert http_date("igår") is None and http_date(None) is None
+
+
+def test_a_redirect_off_the_allowed_hosts_is_refused():
+    import http.server
+    import threading
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "http://localhost:9/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        with Fetcher("test", allowed_hosts=frozenset({f"127.0.0.1:{port}"}), retries=0) as f:
+            result = f.fetch(f"http://127.0.0.1:{port}/start")
+        assert result.error and "outside the allowed hosts" in result.error
+        assert "localhost:9/elsewhere" in result.error
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -22,7 +22,7 @@ def make_fetcher(source: SourceConfig, settings: CrawlerSettings) -> Fetcher:
     return Fetcher(settings.user_agent_header, connect_timeout=limits.connect_timeout,
                    read_timeout=limits.read_timeout, total_timeout=limits.total_timeout,
                    max_bytes=limits.max_bytes, retries=limits.retries, backoff=limits.backoff,
-                   max_redirects=limits.max_redirects)
+                   max_redirects=limits.max_redirects, allowed_hosts=source.hosts())
 
 
 def make_strategy(source: SourceConfig, fetcher: Fetcher) -> Strategy:

@@ -138,6 +138,10 @@ class Pipeline:
         messages = list(result.messages)
         if result.status == "failed":
             return ParsedCapture(None, "failed", tuple(messages))
+        if not result.paragraphs:
+            # Not a protocol (an attachment, a cancelled meeting's page): nothing
+            # to index, which is worth a warning but is no failure.
+            return ParsedCapture([], "warnings", tuple(messages))
         try:
             identity = resolve_identity(result, capture.meta())
         except IdentityMissing as err:

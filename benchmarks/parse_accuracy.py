@@ -45,6 +45,7 @@ class Accuracy:
     meetings: int
     furniture_leaks: int
     misses: tuple[str, ...]
+    printed_number_and_title: int = 0  # against the printed title where rubrik overran
 
     def share(self, hits: int, total: int | None = None) -> float:
         total = self.paragraphs if total is None else total
@@ -66,14 +67,11 @@ def title_matches(title: str, rubrik: str) -> bool:
     return normalise(title) == normalise(rubrik)
 
 
-def rubrik_overruns(row: dict) -> bool:
-    """True when the corpus rubrik contains body text: it runs past a blank line
-    that follows the title, or there is no "Beslut" line to stop it."""
-    lines = row["fulltext"].split("\n")[1:]
-    if not any(line.strip() == "Beslut" for line in lines):
-        return True
+def printed_title(row: dict) -> str:
+    """The title as the protocol prints it: the lines after the § header up to
+    the first blank line or "Beslut"."""
     title_lines: list[str] = []
-    for line in lines:
+    for line in row["fulltext"].split("\n")[1:]:
         if not line.strip():
             if title_lines:
                 break
@@ -81,7 +79,16 @@ def rubrik_overruns(row: dict) -> bool:
         if line.strip() == "Beslut":
             break
         title_lines.append(line)
-    return not title_matches(" ".join(title_lines), row["rubrik"])
+    return " ".join(title_lines)
+
+
+def rubrik_overruns(row: dict) -> bool:
+    """True when the corpus rubrik contains body text: it runs past a blank line
+    that follows the title, or there is no "Beslut" line to stop it."""
+    lines = row["fulltext"].split("\n")[1:]
+    if not any(line.strip() == "Beslut" for line in lines):
+        return True
+    return not title_matches(printed_title(row), row["rubrik"])
 
 
 # Page furniture that must not survive into paragraph text: page markers
@@ -95,7 +102,8 @@ _FURNITURE = re.compile(
 
 def measure(rows: Iterable[dict]) -> Accuracy:
     """Parse every meeting of ``rows`` and compare with the corpus fields."""
-    totals = dict.fromkeys(("n", "hit", "clean", "clean_hit", "dnr", "meetings", "leaks"), 0)
+    totals = dict.fromkeys(("n", "hit", "clean", "clean_hit", "dnr", "meetings", "leaks",
+                            "printed_hit"), 0)
     misses: list[str] = []
     for _, group in groupby(rows, key=lambda r: r["datum"]):
         meeting = list(group)
@@ -111,6 +119,11 @@ def measure(rows: Iterable[dict]) -> Accuracy:
             totals["hit"] += hit
             totals["clean"] += clean
             totals["clean_hit"] += hit and clean
+            # Where the corpus rubrik ran on into body text, the protocol's own
+            # printed title is the truth to compare with.
+            totals["printed_hit"] += hit or (
+                paragraph is not None and not clean
+                and normalise(paragraph.title) == normalise(printed_title(row)))
             if paragraph is not None:
                 totals["dnr"] += row["ärendeNr"] in paragraph.diarienummer
                 totals["leaks"] += bool(_FURNITURE.search(paragraph.text))
@@ -118,7 +131,8 @@ def measure(rows: Iterable[dict]) -> Accuracy:
                 got = paragraph.title if paragraph else "<missing>"
                 misses.append(f"{row['id']}: want {row['rubrik']!r} got {got!r}")
     return Accuracy(totals["n"], totals["hit"], totals["clean"], totals["clean_hit"],
-                    totals["dnr"], totals["meetings"], totals["leaks"], tuple(misses))
+                    totals["dnr"], totals["meetings"], totals["leaks"], tuple(misses),
+                    totals["printed_hit"])
 
 
 def load(path: Path) -> list[dict]:
@@ -138,6 +152,8 @@ def main(argv: list[str]) -> int:
     print(f"corpus-clean number+title: {acc.clean_number_and_title}/{acc.clean_paragraphs} "
           f"= {acc.share(acc.clean_number_and_title, acc.clean_paragraphs):.2%} "
           f"({acc.paragraphs - acc.clean_paragraphs} corpus rubriker overrun into body text)")
+    print(f"number+title against the printed protocol: {acc.printed_number_and_title}/"
+          f"{acc.paragraphs} = {acc.share(acc.printed_number_and_title):.2%}")
     print(f"diarienummer: {acc.diarienummer}/{acc.paragraphs} = {acc.share(acc.diarienummer):.2%}")
     print(f"paragraphs with page furniture left in text: {acc.furniture_leaks}")
     for miss in acc.misses[:20]:

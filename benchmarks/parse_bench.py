@@ -68,7 +68,8 @@ def pdf_parse_rate(corpus: SyntheticCorpus, documents: int = 8) -> Rate:
 
 
 def pipeline_rate(corpus: SyntheticCorpus, paragraphs: int, work: Path) -> tuple[Rate, Rate]:
-    """Text protocols -> parse -> index, one replace_source per document as ingest does.
+    """Text protocols -> parse -> index, one replace_source per document, commits
+    grouped as ``paragraf ingest`` groups them (``WhooshIndex.batch``).
 
     Returns (parse only, parse + index) in paragraphs per second. The archive
     step (WARC write + fsync) is left out.
@@ -84,7 +85,7 @@ def pipeline_rate(corpus: SyntheticCorpus, paragraphs: int, work: Path) -> tuple
         shutil.rmtree(target)
     index = WhooshIndex(target)
     try:
-        with Timer() as tall:
+        with Timer() as tall, index.batch():
             for m, data in docs:
                 result = parse_document(data, "text/plain")
                 identity = resolve_identity(result, {"org": m.org.name, "body": m.body,

@@ -125,7 +125,7 @@ def size_section(r: dict) -> list[str]:
         ["PDF parse (pypdfium2 via parse_document)",
          f"{_f(pdf['rate'])} pages/s ({pdf['items']} pages, {pdf['found']} §)"],
         ["text protocol parse only", f"{_f(pipe['parse']['rate'])} paragraphs/s"],
-        ["parse + index (replace_source per document)",
+        ["parse + index (replace_source per document, batched commits as in ingest)",
          f"{_f(pipe['parse_index']['rate'])} paragraphs/s ({pipe['parse_index']['items']} §)"],
     ])
     if r.get("peers_skipped"):

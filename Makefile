@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint system-deps sample-site parse-accuracy eval soak crawl-bench clean
+.PHONY: demo test lint system-deps sample-site parse-accuracy eval bench soak crawl-bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
@@ -43,6 +43,13 @@ parse-accuracy: $(STAMP)
 
 eval: $(STAMP)
 	$(PY) benchmarks/eval_search.py
+
+# Benchmark-only packages and Debian's PostgreSQL for the peer rows.
+bench: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  apt-get install -y -qq postgresql >/dev/null; } || echo "no PostgreSQL: its row is skipped"
+	$(PY) -m benchmarks.run $(foreach s,$(or $(BENCH_SIZES),50k 300k),--size $(s))
 
 soak: $(STAMP)
 	$(PY) benchmarks/soak.py --duration 300 --clients 32

@@ -107,19 +107,24 @@ def is_stopword(word: str) -> bool:
     return word.casefold() in STOPWORDS
 
 
-class CompoundFilter(Filter):
-    """After each compound, also emits its parts at the same position.
-
-    "eldningsförbudet" stays a token and "eldning" and "förbudet" follow it
-    at its position, so "eldning förbud" finds it and phrases of whole words
-    still match.
-    """
+class _Stateless:
+    """Analysis parts without settings: every instance is equal (Whoosh compares
+    analyzers when it checks a schema)."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+
+class CompoundFilter(_Stateless, Filter):
+    """After each compound, also emits its parts at the same position.
+
+    "eldningsförbudet" stays a token and "eldning" and "förbudet" follow it
+    at its position, so "eldning förbud" finds it and phrases of whole words
+    still match.
+    """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -132,14 +137,8 @@ class CompoundFilter(Filter):
                 yield t
 
 
-class SwedishStemFilter(Filter):
+class SwedishStemFilter(_Stateless, Filter):
     """Replaces each token's text with its cached Snowball Swedish stem."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for t in tokens:
@@ -171,14 +170,8 @@ def common_grams(text: str) -> list[str]:
     return out
 
 
-class CommonGramsTokenizer(Tokenizer):
+class CommonGramsTokenizer(_Stateless, Tokenizer):
     """Tokenizer for the ``grams`` field: see :func:`common_grams`."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -203,19 +196,13 @@ def analyse_word(lowered: str) -> tuple[str, ...]:
     return (stem(lowered), *(stem(part) for part in split_cached(lowered)))
 
 
-class SwedishTokenizer(Tokenizer):
+class SwedishTokenizer(_Stateless, Tokenizer):
     """Tokenize, lowercase, add compound parts and stem in one pass.
 
     Gives exactly what ``RegexTokenizer | LowercaseFilter | CompoundFilter |
     SwedishStemFilter`` gives, with the per-word work cached: the chain of
     generators cost more than the analysis itself when building an index.
     """
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,

@@ -30,19 +30,9 @@ def full_citation(p: Paragraph, base_url: str) -> str:
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    p = hit.paragraph
-    return {
-        "id": p.id,
-        "permalink": p.permalink,
-        "org": p.org,
-        "body": p.body,
-        "date": p.date.isoformat(),
-        "number": p.number,
-        "title": p.title,
-        "snippet": hit.snippet,
-        "citation": p.citation,
-        "score": round(hit.score, 4),
-    }
+    body = paragraph_ref_json(hit.paragraph)
+    del body["diarienummer"]
+    return {**body, "snippet": hit.snippet, "score": round(hit.score, 4)}
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:

@@ -67,6 +67,11 @@ def make_pdf(pages: Sequence[Sequence[str] | None], *, font_size: int = 10) -> b
     kid_refs = " ".join(f"{k} 0 R" for k in kids)
     objects[pages_id - 1] = f"<< /Type /Pages /Kids [{kid_refs}] /Count {len(kids)} >>".encode()
 
+    return assemble_pdf(objects, root=catalog)
+
+
+def assemble_pdf(objects: Sequence[bytes], *, root: int = 1) -> bytes:
+    """Number ``objects`` from 1, write them with a correct xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -76,7 +81,7 @@ def make_pdf(pages: Sequence[Sequence[str] | None], *, font_size: int = 10) -> b
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\n"
+    out += (f"trailer\n<< /Size {len(objects) + 1} /Root {root} 0 R >>\n"
             f"startxref\n{xref_at}\n%%EOF\n").encode()
     return bytes(out)
 
@@ -110,14 +115,4 @@ def make_scanned_pdf(lines: Sequence[str], *, font_size: int = 14, scale: float 
         f"/DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\n"
         f"stream\n".encode() + data + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref_at = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n"
-            f"startxref\n{xref_at}\n%%EOF\n").encode()
-    return bytes(out)
+    return assemble_pdf(objects)

@@ -7,7 +7,7 @@ import pytest
 import indexer.parsing.pdf as pdf_module
 from indexer.parsing import parse_document
 from paragraf.isolated_parse import IsolatedParser
-from tests.pdfgen import make_pdf
+from tests.pdfgen import assemble_pdf, make_pdf
 
 
 def flate_bomb_pdf(inflated_mib: int) -> bytes:
@@ -22,17 +22,7 @@ def flate_bomb_pdf(inflated_mib: int) -> bytes:
         f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream
         + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"\
-        .encode()
-    return bytes(out)
+    return assemble_pdf(objects)
 
 
 def test_decompression_bomb_is_bounded_by_the_memory_cap():

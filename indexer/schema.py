@@ -74,13 +74,13 @@ def to_document(p: Paragraph) -> dict[str, object]:
         "text": _without_decision(p),
         # The decision is part of the text: indexing it once more would
         # only cost postings.
-        "exact": "\n".join((p.title, _with_decision(p))),
-        "grams": "\n".join((p.title, _with_decision(p))),
+        "exact": "\n".join((p.title, with_decision(p))),
+        "grams": "\n".join((p.title, with_decision(p))),
         "payload": json.dumps(paragraph_to_dict(p), ensure_ascii=False),
     }
 
 
-def _with_decision(p: Paragraph) -> str:
+def with_decision(p: Paragraph) -> str:
     """The whole text, decision included (parsers put it in the text already)."""
     if not p.decision or p.decision in p.text:
         return p.text

@@ -28,7 +28,7 @@ from indexer.fast_eval import Evaluator, top
 from indexer.model import Paragraph, SourceRef
 from indexer.query import Clause, ParsedQuery, Term
 from indexer.result_cache import ResultCache
-from indexer.schema import build_schema, from_stored, source_key, to_document
+from indexer.schema import build_schema, from_stored, source_key, to_document, with_decision
 from indexer.search import Hit, SearchRequest, SearchResult
 from indexer.searcher_pool import SearcherPool
 from indexer.snippets import make_snippet
@@ -263,7 +263,8 @@ class WhooshIndex:
         hits = []
         for docnum, score in page:
             p = from_stored(s.stored_fields(docnum))
-            text = p.decision + "\n" + p.text if p.decision else p.text
+            # The decision is inside the text already: a snippet must not repeat it.
+            text = with_decision(p)
             hits.append(Hit(p, make_snippet(text, is_match), score))
         return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
@@ -41,6 +42,15 @@ REFRESH_INTERVAL_S = 0.5
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
 BATCH_DOCUMENTS = 100  # sources per commit inside batch()
+# Postings per block. Whoosh's 128 suits its block-skipping matchers; queries
+# here decode whole posting lists (indexer.fast_eval), where the per-block
+# cost (a pickle and a zlib stream) dominates, so blocks are made larger.
+POSTING_BLOCK = 1024
+
+
+def posting_codec() -> W3Codec:
+    """The codec every writer uses (segments remember it; readers need nothing)."""
+    return W3Codec(blocklimit=POSTING_BLOCK)
 
 
 def source_rank(source: SourceRef) -> int:
@@ -289,7 +299,7 @@ class WhooshIndex:
     @contextmanager
     def _writer(self):
         try:
-            w = self._ix.writer(timeout=WRITER_WAIT_S)
+            w = self._ix.writer(timeout=WRITER_WAIT_S, codec=posting_codec())
         except LockError:
             raise IndexBusy(
                 f"another process has been writing the index for {WRITER_WAIT_S:.0f} s; "
@@ -416,7 +426,7 @@ class WhooshIndex:
         kwargs = {"procs": procs, "multisegment": True, "start_method": "spawn",
                   "limitmb": 256} if procs > 1 else {"limitmb": 256}
         try:
-            w = self._ix.writer(timeout=WRITER_WAIT_S, **kwargs)
+            w = self._ix.writer(timeout=WRITER_WAIT_S, codec=posting_codec(), **kwargs)
         except LockError:
             raise IndexBusy("another process is writing the index") from None
         try:

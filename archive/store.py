@@ -372,20 +372,10 @@ class Archive:
         (dest / "warc").mkdir(parents=True, exist_ok=True)
         with self._writer():
             sizes = self._catalog.backup_to(dest / "catalog.sqlite")
-        copied = 0
         for name, size in sorted(sizes.items()):
-            with open(self._warc_path(name), "rb") as src, open(dest / "warc" / name, "wb") as out:
-                remaining = size
-                while remaining:
-                    chunk = src.read(min(remaining, 1 << 20))
-                    if not chunk:
-                        raise ArchiveCorrupt(f"{name} is shorter than its committed size")
-                    out.write(chunk)
-                    remaining -= len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            copied += size
-        return copied
+            if not warcfile.copy_prefix(self._warc_path(name), dest / "warc" / name, size):
+                raise ArchiveCorrupt(f"{name} is shorter than its committed size")
+        return sum(sizes.values())
 
     def rebuild_catalog(self) -> int:
         """Re-create the catalog from the WARC files alone; returns the number of captures.

@@ -14,6 +14,7 @@ import datetime as dt
 import http
 import io
 import json
+import os
 import re
 import uuid
 import zlib
@@ -469,3 +470,18 @@ def parse_record(raw: bytes) -> ParsedRecord:
         payload=payload,
         digest_problems=tuple(checker.problems) if checker else (),
     )
+
+
+def copy_prefix(src: Path, dest: Path, size: int) -> bool:
+    """Copy the first ``size`` bytes of ``src`` to ``dest`` (fsynced); False if shorter."""
+    with open(src, "rb") as fin, open(dest, "wb") as fout:
+        remaining = size
+        while remaining:
+            chunk = fin.read(min(remaining, 1 << 20))
+            if not chunk:
+                return False
+            fout.write(chunk)
+            remaining -= len(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    return True

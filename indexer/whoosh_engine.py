@@ -37,7 +37,6 @@ from indexer.spelling import SUGGEST_BELOW, suggest
 from indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
-REFRESH_INTERVAL_S = 0.5
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
@@ -126,9 +125,6 @@ class WhooshIndex:
         self._write_lock = threading.RLock()  # one batch per index object
 
     # -- reading ---------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Kept for callers: searchers now follow commits by themselves."""
 
     def count(self) -> int:
         with self._pool.searcher() as s:
@@ -312,7 +308,6 @@ class WhooshIndex:
             raise
         else:
             w.commit()
-        self.refresh()
 
     @contextmanager
     def batch(self, max_documents: int = BATCH_DOCUMENTS) -> Iterator[None]:
@@ -437,7 +432,6 @@ class WhooshIndex:
             w.cancel()
             raise
         w.commit()
-        self.refresh()
         return n
 
     def snapshot(self, dest: Path) -> int:

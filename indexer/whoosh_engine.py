@@ -22,6 +22,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
 from indexer.analysis import stem
+from indexer.bulk_writer import bulk_load
 from indexer.compounds import split_cached
 from indexer.errors import IndexBusy
 from indexer.facets import FacetCache, count_facets
@@ -414,25 +415,17 @@ class WhooshIndex:
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
         """Bulk-load paragraphs into an index being rebuilt (no merging of sources).
 
-        ``procs`` > 1 spreads the (pure-Python) posting writing over worker
-        processes, each writing its own segment.
+        Written by :mod:`indexer.bulk_writer` as new segments, committed as
+        one generation; ``procs`` > 1 analyses and writes in that many worker
+        processes (an in-memory index has no files to share, so one).
         """
-        n = 0
-        kwargs = {"procs": procs, "multisegment": True, "start_method": "spawn",
-                  "limitmb": 256} if procs > 1 else {"limitmb": 256}
+        if not isinstance(self._ix.storage, FileStorage):
+            procs = 1
         try:
-            w = self._ix.writer(timeout=WRITER_WAIT_S, codec=posting_codec(), **kwargs)
+            return bulk_load(self._ix, paragraphs, codec=posting_codec(), procs=procs,
+                             to_fields=to_document, timeout=WRITER_WAIT_S)
         except LockError:
             raise IndexBusy("another process is writing the index") from None
-        try:
-            for p in paragraphs:
-                w.add_document(**to_document(p))
-                n += 1
-        except BaseException:
-            w.cancel()
-            raise
-        w.commit()
-        return n
 
     def snapshot(self, dest: Path) -> int:
         """Copy the index files to ``dest`` while holding the writer lock.

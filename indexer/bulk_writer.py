@@ -1,0 +1,449 @@
+"""Bulk loading: Whoosh segments written without Whoosh's per-posting machinery.
+
+Whoosh's ``SegmentWriter`` sends every posting through a sorting pool and
+then through the posting writer one call at a time, asserting types and
+looking up field lengths per posting: about 7 µs a posting, and a paragraph
+has some 290. Here documents arrive in docnum order, so each term's postings
+are simply appended to arrays as documents are analysed (no sort), and when
+a segment is written each block of up to ``blocklimit`` postings costs one
+pickle call. The files are ordinary Whoosh 3 segments, read by Whoosh's own
+readers; a test compares every term, posting, stored field and column with
+what ``SegmentWriter`` writes for the same documents. Terms with long
+posting lists also go to a sidecar of raw arrays (:mod:`indexer.postings_sidecar`).
+
+Several worker processes each write their own segments from a share of the
+documents; the parent holds the index lock and commits them all in one new
+generation, so readers see all of a bulk load or none of it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from pickle import dumps
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo
+from whoosh.filedb import filetables
+from whoosh.index import FileIndex
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+from indexer.analysis_fast import field_postings
+from indexer.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
+from indexer.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
+
+# A segment is written when the documents buffered for it hold this many
+# postings (~25 bytes each while buffered: document number, weight and
+# mostly shared value objects).
+SEGMENT_POSTINGS = 40_000_000
+CHUNK_DOCUMENTS = 500  # documents per message to a worker process
+SMALL_BLOCK = 32  # below this many postings, plain Python beats NumPy's call overhead
+# Whoosh pickles blocks with protocol 2, where every bytes value (the
+# encoded positions) becomes a call to _codecs.encode: slow to write and
+# slower to read. Whoosh unpickles any protocol, so blocks use the newest.
+PICKLE_PROTOCOL = 5
+# zlib pays off on blocks of some size; a block of a few postings is
+# mostly pickle framing. Readers honour each block's compression flag.
+COMPRESS_FROM = 256
+_TERMINFO = W3TermInfo._struct
+WORKER_POLL_S = 1.0
+
+
+class BulkLoadError(RuntimeError):
+    """A worker process failed; nothing of the load was committed."""
+
+
+class _Terms:
+    """One field's buffered postings: per term, doc numbers, weights and values."""
+
+    __slots__ = ("fixed_size", "lengths", "scorable", "terms")
+
+    def __init__(self, fixed_size: int | None, scorable: bool) -> None:
+        self.fixed_size = fixed_size
+        self.scorable = scorable
+        # term bytes -> (docnums, weights, encoded values). Values are mostly
+        # shared objects (a term seen once in a paragraph has one of a few
+        # thousand encodings), so a list costs a pointer per posting.
+        self.terms: dict[bytes, tuple[array, array, list[bytes]]] = {}
+        self.lengths = array("B")  # length byte per document, as the lengths column has it
+
+
+class SegmentBuilder:
+    """Analyses documents and writes them as one Whoosh segment of ``storage``."""
+
+    def __init__(self, storage, indexname: str, schema, codec: W3Codec, *,
+                 sidecar_min_df: int = MIN_DOC_FREQ) -> None:
+        for name in schema.names():
+            field = schema[name]
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"bulk loading does not handle vectors or spelling ({name})")
+        self.storage = storage
+        self.schema = schema
+        self.codec = codec
+        self.segment = codec.new_segment(storage, indexname)
+        self._perdoc = W3PerDocWriter(codec, storage, self.segment)
+        self._fields: dict[str, _Terms] = {}
+        for name in schema.names():
+            field = schema[name]
+            if field.indexed:
+                self._fields[name] = _Terms(field.format.fixed_value_size(), field.scorable)
+        self.doccount = 0
+        self.postings = 0
+        self._sidecar_min_df = sidecar_min_df
+
+    def add_document(self, fields: dict[str, object]) -> None:
+        """Add one document (field name -> value), as ``IndexWriter.add_document`` takes it."""
+        schema = self.schema
+        perdoc = self._perdoc
+        docnum = self.doccount
+        unknown = [name for name in fields if name not in schema]
+        if unknown:
+            raise ValueError(f"no field named {unknown[0]!r} in the schema")
+        perdoc.start_doc(docnum)
+        for name in sorted(fields):
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                length = self._index(name, field, value, docnum)
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self.doccount += 1
+
+    def _index(self, name: str, field, value, docnum: int) -> int:
+        buf = self._fields[name]
+        terms = buf.terms
+        get = terms.get
+        postings = field_postings(field, value)
+        length = 0
+        keep_values = buf.fixed_size != 0
+        for tbytes, freq, weight, vbytes in postings:
+            entry = get(tbytes)
+            if entry is None:
+                entry = terms[tbytes] = (array("I"), array("f"), [])
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            if keep_values:
+                entry[2].append(vbytes)
+            length += freq
+        self.postings += len(postings)
+        lengths = buf.lengths
+        if len(lengths) < docnum:
+            lengths.extend(bytes(docnum - len(lengths)))
+        if not buf.scorable:
+            lengths.append(0)
+            return 0
+        lengths.append(length_to_byte(length))
+        return length
+
+    def abort(self) -> None:
+        """Close the files of a segment that will not be committed.
+
+        What was written is left for Whoosh's clean-up of files that belong
+        to no segment of the index.
+        """
+        if not self._perdoc.is_closed:
+            self._perdoc.close()
+
+    def finish(self):
+        """Write the segment's files and return the (unassembled-compound) segment."""
+        self._perdoc.close()
+        segment = self.segment
+        segment.set_doc_count(self.doccount)
+        tindex = filetables.OrderedHashWriter(segment.create_file(self.storage,
+                                                                  W3Codec.TERMS_EXT))
+        fieldmap = tindex.extras["fieldmap"] = {}
+        postfile = segment.create_file(self.storage, W3Codec.POSTS_EXT)
+        sidecar = SidecarWriter(segment.create_file(self.storage, SIDECAR_EXTENSION))
+        # Fields in name order and terms in byte order: the key order of the
+        # terms table, exactly as Whoosh's FieldWriter.add_postings makes it.
+        for name in sorted(self._fields):
+            buf = self._fields[name]
+            if not buf.terms:
+                continue
+            fieldid = fieldmap[name] = len(fieldmap)
+            prefix = pack_ushort(fieldid)
+            lengths = np.frombuffer(buf.lengths, dtype=np.uint8)
+            if len(lengths) < self.doccount:
+                lengths = np.concatenate([lengths, np.zeros(self.doccount - len(lengths),
+                                                            dtype=np.uint8)])
+            writer = _PostingsWriter(postfile, self.codec, buf.fixed_size, lengths)
+            for tbytes in sorted(buf.terms):
+                docs, weights, values = buf.terms.pop(tbytes)
+                tindex.add(prefix + tbytes, writer.write_term(docs, weights, values))
+                if len(docs) >= self._sidecar_min_df:
+                    sidecar.add(name, tbytes, np.frombuffer(docs, dtype=np.uint32),
+                                np.frombuffer(weights, dtype=np.float32))
+        tindex.close()
+        postfile.close()
+        sidecar.close()
+        return segment
+
+
+class _PostingsWriter:
+    """Writes one field's posting lists in Whoosh 3 block format."""
+
+    def __init__(self, postfile, codec: W3Codec, fixed_size: int | None,
+                 lengths: np.ndarray) -> None:
+        self._file = postfile
+        self._offset = postfile.tell()
+        self._blocklimit = codec._blocklimit
+        self._compression = codec._compression
+        self._fixed_size = fixed_size
+        self._lengths = lengths
+
+    def write_term(self, docs: array, weights: array, values: list[bytes]) -> bytes:
+        """Write one term's postings; return its terminfo bytes (``W3TermInfo.to_bytes``)."""
+        n = len(docs)
+        limit = self._blocklimit
+        parts = [WHOOSH3_HEADER_MAGIC]
+        minlb = None
+        maxlb = 0
+        for lo in range(0, n, limit):
+            hi = min(n, lo + limit)
+            bmin, bmax = self._block(parts, docs, weights, values, lo, hi, hi == n)
+            if bmin is not None and (minlb is None or bmin < minlb):
+                minlb = bmin
+            maxlb = max(maxlb, bmax)
+        data = b"".join(parts)
+        self._file.write(data)
+        start = self._offset
+        self._offset += len(data)
+        # W3TermInfo.to_bytes for a posting list that is not inlined.
+        return _TERMINFO.pack(0, float(sum(weights)), n, minlb or 0, maxlb, max(weights),
+                              docs[0], docs[-1]) + pack_long(start) + pack_int(len(data))
+
+    def _block(self, parts: list[bytes], docs, weights, values, lo: int, hi: int,
+               last: bool) -> tuple[int | None, int]:
+        ids = docs[lo:hi]
+        ws = weights[lo:hi]
+        lengths = self._lengths
+        if hi - lo <= SMALL_BLOCK:
+            mini_ids = []
+            prev = 0
+            for i in ids:
+                mini_ids.append(i - prev)
+                prev = i
+            mini_ids = tuple(mini_ids)
+            lbs = [b for b in (int(lengths[i]) for i in ids) if b]
+        else:
+            arr = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
+            mini_ids = tuple(np.diff(arr, prepend=0).tolist())
+            lbs = lengths[arr]
+            lbs = lbs[lbs > 0].tolist()
+        first = ws[0]
+        if first == 1.0 and all(w == 1.0 for w in ws):
+            mini_weights = None
+        elif all(w == first for w in ws):
+            mini_weights = first
+        else:
+            mini_weights = tuple(ws)
+        size = self._fixed_size
+        if size == 0:
+            mini_values = None
+        elif size is None:
+            mini_values = tuple(values[lo:hi])
+        else:
+            mini_values = b"".join(values[lo:hi])
+        data = dumps((mini_ids, mini_weights, mini_values), PICKLE_PROTOCOL)
+        comp = self._compression if len(data) >= COMPRESS_FROM else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        minlb = min(lbs) if lbs else None
+        maxlb = max(lbs) if lbs else 0
+        info = dumps((hi - lo, ids[-1], max(ws), comp, minlb or 0, maxlb), PICKLE_PROTOCOL)
+        blocklength = len(info) + len(data)
+        parts.append(pack_int(-blocklength if last else blocklength))
+        parts.append(info)
+        parts.append(data)
+        return minlb, maxlb
+
+
+# -- loading in worker processes -------------------------------------------------
+
+
+class _SegmentsWriter(SegmentWriter):
+    """Holds the index lock and commits segments written by :class:`SegmentBuilder`."""
+
+    def commit_segments(self, new_segments: list) -> None:
+        try:
+            self._close_segment()
+            self._commit_toc([*self.segments, *new_segments])
+        except Exception:
+            self._cleanup_on_error()
+            raise
+        self._finish()
+
+
+def _build_segments(storage, indexname: str, schema, codec: W3Codec,
+                    documents: Iterable[dict[str, object]],
+                    segment_postings: int) -> list:
+    """Write ``documents`` as one or more assembled segments; return them."""
+    segments = []
+    builder = None
+    try:
+        for fields in documents:
+            if builder is None:
+                builder = SegmentBuilder(storage, indexname, schema, codec)
+            builder.add_document(fields)
+            if builder.postings >= segment_postings:
+                segments.append(_assemble(builder))
+                builder = None
+    except BaseException:
+        if builder is not None:
+            builder.abort()
+        raise
+    if builder is not None and builder.doccount:
+        segments.append(_assemble(builder))
+    return segments
+
+
+def _assemble(builder: SegmentBuilder):
+    segment = builder.finish()
+    segment.create_compound_file(builder.storage)
+    return segment
+
+
+def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
+            to_fields: Callable[[object], dict[str, object]] | None,
+            segment_postings: int) -> None:
+    """Worker process: builds segments from chunks until it gets None."""
+    failed = False
+    try:
+        from whoosh.filedb.filestore import FileStorage
+
+        storage = FileStorage(folder, supports_mmap=False)
+        schema = storage.open_index(indexname).schema
+
+        def documents() -> Iterator[dict[str, object]]:
+            while (chunk := inbox.get()) is not None:
+                for item in chunk:
+                    yield to_fields(item) if to_fields else item
+
+        segments = _build_segments(storage, indexname, schema, W3Codec(blocklimit=blocklimit),
+                                   documents(), segment_postings)
+        outbox.put(("ok", segments))
+    except BaseException as exc:  # reported to the parent, which cancels the load
+        outbox.put(("error", f"{type(exc).__name__}: {exc}"))
+        failed = True
+    if failed:
+        # A non-zero exit code lets a parent blocked on this worker's full
+        # inbox notice; the queue is flushed before the process ends.
+        raise SystemExit(1)
+
+
+def bulk_load(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: int = 1,
+              to_fields: Callable[[object], dict[str, object]] | None = None,
+              timeout: float = 0.0, segment_postings: int = SEGMENT_POSTINGS) -> int:
+    """Add ``items`` to ``ix`` as new segments, committed as one generation.
+
+    ``to_fields`` turns an item into a document's fields (it must be an
+    importable function when ``procs`` > 1). Raises ``whoosh.index.LockError``
+    when another writer holds the index, :class:`BulkLoadError` when a
+    worker fails; then nothing is committed.
+    """
+    writer = _SegmentsWriter(ix, timeout=timeout, codec=codec)
+    try:
+        if procs <= 1:
+            docs = (to_fields(i) if to_fields else i for i in items)
+            counted = _Counted(docs)
+            segments = _build_segments(ix.storage, ix.indexname, writer.schema, codec,
+                                       counted, segment_postings)
+            count = counted.n
+        else:
+            segments, count = _load_in_workers(ix, items, codec, procs, to_fields,
+                                               segment_postings)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit_segments(segments)
+    return count
+
+
+class _Counted:
+    def __init__(self, it: Iterable) -> None:
+        self._it = iter(it)
+        self.n = 0
+
+    def __iter__(self):
+        for x in self._it:
+            self.n += 1
+            yield x
+
+
+def _load_in_workers(ix: FileIndex, items: Iterable[object], codec: W3Codec, procs: int,
+                     to_fields, segment_postings: int) -> tuple[list, int]:
+    ctx = multiprocessing.get_context("spawn")
+    outbox = ctx.Queue()
+    inboxes = [ctx.Queue(maxsize=4) for _ in range(procs)]
+    workers = [ctx.Process(target=_worker, daemon=True,
+                           args=(ix.storage.folder, ix.indexname, codec._blocklimit, inbox,
+                                 outbox, to_fields, segment_postings))
+               for inbox in inboxes]
+    for w in workers:
+        w.start()
+    count = 0
+    try:
+        chunk: list = []
+        turn = 0
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= CHUNK_DOCUMENTS:
+                _send(inboxes[turn], chunk, workers, outbox)
+                count += len(chunk)
+                turn = (turn + 1) % procs
+                chunk = []
+        if chunk:
+            _send(inboxes[turn], chunk, workers, outbox)
+            count += len(chunk)
+        for inbox in inboxes:
+            _send(inbox, None, workers, outbox)
+        segments = []
+        for _ in workers:
+            status, payload = _receive(outbox, workers)
+            if status != "ok":
+                raise BulkLoadError(f"a bulk-load worker failed: {payload}")
+            segments.extend(payload)
+        return segments, count
+    finally:
+        for w in workers:
+            if w.is_alive():
+                w.terminate()
+            w.join()
+
+
+def _send(inbox, chunk, workers, outbox) -> None:
+    # A worker that died would leave put() blocked on a full queue forever.
+    while True:
+        try:
+            inbox.put(chunk, timeout=WORKER_POLL_S)
+            return
+        except queue.Full:
+            _check_alive(workers, outbox)
+
+
+def _receive(outbox, workers):
+    while True:
+        try:
+            return outbox.get(timeout=WORKER_POLL_S)
+        except queue.Empty:
+            _check_alive(workers, outbox)
+
+
+def _check_alive(workers, outbox) -> None:
+    for w in workers:
+        if not w.is_alive() and w.exitcode not in (0, None):
+            try:
+                _status, payload = outbox.get(timeout=WORKER_POLL_S)
+            except queue.Empty:
+                payload = f"exit code {w.exitcode}"
+            raise BulkLoadError(f"a bulk-load worker failed: {payload}")

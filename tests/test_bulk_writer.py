@@ -1,0 +1,135 @@
+"""The bulk writer writes the same segment Whoosh's own writer writes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from whoosh import index as windex
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+
+from benchmarks.synth import SyntheticCorpus
+from indexer.bulk_writer import SegmentBuilder, bulk_load
+from indexer.fast_eval import _read_postings
+from indexer.postings_sidecar import sidecar_of
+from indexer.schema import build_schema, to_document
+
+BLOCK = 8  # small blocks, so posting lists span several of them
+
+
+@pytest.fixture(scope="module")
+def paragraphs():
+    return list(SyntheticCorpus(7).paragraphs(120))
+
+
+def _new_index(path):
+    path.mkdir()
+    return FileStorage(str(path), supports_mmap=False).create_index(build_schema(), "t")
+
+
+def _whoosh_built(path, paragraphs):
+    ix = _new_index(path)
+    w = ix.writer(codec=W3Codec(blocklimit=BLOCK))
+    for p in paragraphs:
+        w.add_document(**to_document(p))
+    w.commit(merge=False)
+    return ix
+
+
+def _everything(reader):
+    """Every term's info and postings, every stored document and column value."""
+    terms = {}
+    for field in sorted(reader.indexed_field_names()):
+        for btext in reader.lexicon(field):
+            info = reader.term_info(field, btext)
+            m = reader.postings(field, btext)
+            postings = _walk(m)
+            terms[(field, btext)] = (info.weight(), info.doc_frequency(),
+                                     info.min_length(), info.max_length(),
+                                     info.max_weight(), info.min_id(), info.max_id(),
+                                     postings)
+    stored = [reader.stored_fields(d) for d in range(reader.doc_count_all())]
+    lengths = {f: [reader.doc_field_length(d, f) for d in range(reader.doc_count_all())]
+               for f in ("title", "text", "decision", "exact", "grams")}
+    columns = {f: list(reader.column_reader(f)) for f in ("org", "body", "year", "date")}
+    return terms, stored, lengths, columns
+
+
+def _walk(m):
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value(), m.block_min_length(),
+                    m.block_max_length(), m.block_max_weight()))
+        m.next()
+    return out
+
+
+def test_segment_matches_whoosh_writer(tmp_path, paragraphs):
+    expected_ix = _whoosh_built(tmp_path / "whoosh", paragraphs)
+    ix = _new_index(tmp_path / "bulk")
+    n = bulk_load(ix, paragraphs, codec=W3Codec(blocklimit=BLOCK), to_fields=to_document)
+    assert n == len(paragraphs)
+    with expected_ix.reader() as a, ix.reader() as b:
+        assert b.doc_count_all() == len(paragraphs)
+        ea, eb = _everything(a), _everything(b)
+        assert len(ea[0]) > 1000
+        assert ea[0] == eb[0]
+        assert ea[1:] == eb[1:]
+        for field in ("title", "text", "exact"):
+            assert a.field_length(field) == b.field_length(field)
+
+
+def test_sidecar_holds_long_posting_lists(tmp_path, paragraphs):
+    ix = _new_index(tmp_path / "bulk")
+    storage = ix.storage
+    builder = SegmentBuilder(storage, "t", ix.schema, W3Codec(blocklimit=BLOCK),
+                             sidecar_min_df=20)
+    for p in paragraphs:
+        builder.add_document(to_document(p))
+    segment = builder.finish()
+    segment.create_compound_file(storage)
+    writer = ix.writer()
+    writer._close_segment()
+    writer._commit_toc([segment])
+    writer._finish()
+    with ix.reader() as reader:
+        (leaf, _), = reader.leaf_readers()
+        sidecar = sidecar_of(leaf)
+        assert sidecar is not None
+        checked = 0
+        for field in ("text", "exact", "org"):
+            for btext in reader.lexicon(field):
+                got = sidecar.postings(field, btext)
+                if reader.doc_frequency(field, btext) < 20:
+                    assert got is None
+                    continue
+                ids, tfs = _read_postings(reader, field, btext)
+                assert np.array_equal(got[0], ids) and np.array_equal(got[1], tfs)
+                checked += 1
+        assert checked > 20
+
+
+def test_bulk_load_in_worker_processes(tmp_path, paragraphs):
+    ix = _new_index(tmp_path / "bulk")
+    n = bulk_load(ix, paragraphs, codec=W3Codec(blocklimit=BLOCK), procs=2,
+                  to_fields=to_document, segment_postings=5_000)
+    assert n == len(paragraphs)
+    ix = windex.open_dir(str(tmp_path / "bulk"), indexname="t")
+    with ix.searcher() as s:
+        assert s.doc_count() == len(paragraphs)
+        assert len(ix._segments()) > 2  # split by the posting budget
+        ids = sorted(s.stored_fields(d)["id"] for d in range(s.doc_count_all()))
+    assert ids == sorted(p.id for p in paragraphs)
+
+
+def _boom(item):
+    raise ValueError("cannot index this")
+
+
+def test_failed_worker_commits_nothing(tmp_path, paragraphs):
+    ix = _new_index(tmp_path / "bulk")
+    with pytest.raises(Exception, match="cannot index this"):
+        bulk_load(ix, paragraphs, codec=W3Codec(blocklimit=BLOCK), procs=2, to_fields=_boom)
+    with ix.searcher() as s:
+        assert s.doc_count() == 0
+    ix.writer().cancel()  # the lock was released

@@ -77,7 +77,7 @@ class SegmentBuilder:
     """Analyses documents and writes them as one Whoosh segment of ``storage``."""
 
     def __init__(self, storage, indexname: str, schema, codec: W3Codec, *,
-                 sidecar_min_df: int = MIN_DOC_FREQ) -> None:
+                 sidecar_min_df: int | None = None) -> None:
         for name in schema.names():
             field = schema[name]
             if field.vector or field.separate_spelling():
@@ -94,7 +94,7 @@ class SegmentBuilder:
                 self._fields[name] = _Terms(field.format.fixed_value_size(), field.scorable)
         self.doccount = 0
         self.postings = 0
-        self._sidecar_min_df = sidecar_min_df
+        self._sidecar_min_df = MIN_DOC_FREQ if sidecar_min_df is None else sidecar_min_df
 
     def add_document(self, fields: dict[str, object]) -> None:
         """Add one document (field name -> value), as ``IndexWriter.add_document`` takes it."""

@@ -3,8 +3,9 @@
 Whoosh walks every match through Python matcher objects, once to score and
 once more to count: a common word in a large archive cost hundreds of
 milliseconds. Here each term's postings (document numbers and term
-frequencies) are decoded block by block into arrays, cached per index
-generation, and a query is set algebra on arrays: OR is a union with summed
+frequencies) are read as arrays -- from the segment's sidecar when the bulk
+writer made one, else decoded block by block -- cached per segment and per
+index generation, and a query is set algebra on arrays: OR is a union with summed
 scores, AND an intersection, NOT a difference; BM25F is computed from the
 cached field-length arrays. One evaluation gives the exact total, every
 match for the facet counts, and the scores for the top N.
@@ -28,10 +29,13 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
+from indexer.postings_sidecar import sidecar_of
+
 K1 = 1.2
 B = 0.75
 MAX_EXPANSION = 1000  # terms a prefix or range may stand for
-POSTINGS_CACHE_BYTES = 256 * 1024 * 1024
+POSTINGS_CACHE_BYTES = 128 * 1024 * 1024  # per generation, live documents only
+SEGMENT_CACHE_BYTES = 256 * 1024 * 1024  # per segment, shared across generations
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 _EMPTY_IDS = np.empty(0, dtype=np.int64)
@@ -80,16 +84,7 @@ class GenerationData:
             cached = self._lengths.get(field)
         if cached is not None:
             return cached
-        parts = []
-        for leaf, _offset in reader.leaf_readers():
-            n = leaf.doc_count_all()
-            perdoc = getattr(leaf, "_perdoc", None)
-            column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
-            if column is None:
-                parts.append(np.zeros(n, dtype=np.float32))
-            else:
-                raw = np.fromiter((column[i] or 0 for i in range(n)), dtype=np.uint8, count=n)
-                parts.append(_BYTE_TO_LENGTH[raw])
+        parts = [_SEGMENTS.lengths(leaf, field) for leaf, _offset in reader.leaf_readers()]
         lengths = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
         with self._lock:
             self._lengths[field] = lengths
@@ -124,25 +119,107 @@ class GenerationData:
         return math.log(self.doc_count_all / (df + 1)) + 1
 
 
+class SegmentCache:
+    """Decoded arrays per segment, shared by every generation that has the segment.
+
+    Segments never change once written (deletions live in the generation),
+    so a commit that adds one small segment leaves the decoded postings and
+    field lengths of all the others valid: only the new segment is read.
+    """
+
+    def __init__(self, max_bytes: int = SEGMENT_CACHE_BYTES) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._items: OrderedDict[tuple, np.ndarray | tuple[np.ndarray, np.ndarray]] = (
+            OrderedDict())
+        self._lock = threading.Lock()
+
+    def _get(self, key: tuple):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def _put(self, key: tuple, value, nbytes: int) -> None:
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self._bytes += nbytes
+            while self._bytes > self._max_bytes and len(self._items) > 1:
+                _, old = self._items.popitem(last=False)
+                self._bytes -= _nbytes(old)
+
+    def postings(self, leaf, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Segment-local (document numbers, term frequencies) of a term."""
+        key = ("p", _segment_id(leaf), field, btext)
+        hit = self._get(key) if key[1] else None
+        if hit is not None:
+            return hit
+        sidecar = sidecar_of(leaf)
+        found = sidecar.postings(field, btext) if sidecar is not None else None
+        if found is None:
+            found = _decode_postings(leaf, field, btext)
+        if key[1]:
+            self._put(key, found, _nbytes(found))
+        return found
+
+    def lengths(self, leaf, field: str) -> np.ndarray:
+        """Approximate field length of every document of a segment (Whoosh's length byte)."""
+        key = ("l", _segment_id(leaf), field)
+        hit = self._get(key) if key[1] else None
+        if hit is not None:
+            return hit
+        n = leaf.doc_count_all()
+        perdoc = getattr(leaf, "_perdoc", None)
+        column = perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if perdoc else None
+        if column is None:
+            lengths = np.zeros(n, dtype=np.float32)
+        else:
+            raw = np.fromiter((column[i] or 0 for i in range(n)), dtype=np.uint8, count=n)
+            lengths = _BYTE_TO_LENGTH[raw]
+        if key[1]:
+            self._put(key, lengths, lengths.nbytes)
+        return lengths
+
+
+def _nbytes(value) -> int:
+    if isinstance(value, tuple):
+        return sum(v.nbytes for v in value)
+    return value.nbytes
+
+
+def _segment_id(leaf) -> str | None:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
+_SEGMENTS = SegmentCache()
+
+
 def _read_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """All (document number, term frequency) of a term, read a block at a time."""
+    """All (document number, term frequency) of a term, over every segment."""
     id_parts: list[np.ndarray] = []
     tf_parts: list[np.ndarray] = []
     for leaf, offset in reader.leaf_readers():
         if (field, btext) not in leaf:
             continue
-        m = leaf.postings(field, btext)
-        if isinstance(m, W3LeafMatcher) and not m._byteids:
-            ids, tfs = _read_blocks(m)
-        else:
-            pairs = [(i, w) for i, w in m.items_as("weight")]
-            ids = np.array([i for i, _ in pairs], dtype=np.int64)
-            tfs = np.array([w for _, w in pairs], dtype=np.float32)
+        ids, tfs = _SEGMENTS.postings(leaf, field, btext)
         id_parts.append(ids + offset)
         tf_parts.append(tfs)
     if not id_parts:
         return _EMPTY_IDS, _EMPTY_SCORES
     return np.concatenate(id_parts), np.concatenate(tf_parts)
+
+
+def _decode_postings(leaf, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    m = leaf.postings(field, btext)
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        return _read_blocks(m)
+    pairs = [(i, w) for i, w in m.items_as("weight")]
+    return (np.array([i for i, _ in pairs], dtype=np.int64),
+            np.array([w for _, w in pairs], dtype=np.float32))
 
 
 def _read_blocks(m: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ import pytest
 from whoosh import query as wq
 
 from indexer.fast_eval import Evaluator, top
+from indexer.postings_sidecar import sidecar_of
 from indexer.whoosh_engine import WhooshIndex
 from tests.test_whoosh_engine import CORPUS
 
@@ -19,11 +20,18 @@ QUERIES = [
 ]
 
 
-@pytest.fixture()
-def index(tmp_path):
+@pytest.fixture(params=["whoosh-writer", "bulk-writer"])
+def index(request, tmp_path, monkeypatch):
     ix = WhooshIndex(tmp_path / "ix")
-    for p in CORPUS:
-        ix.replace_source(p.source.url + p.id, [p])
+    if request.param == "bulk-writer":
+        # Every posting list in the sidecar, so the evaluator reads it there.
+        monkeypatch.setattr("indexer.bulk_writer.MIN_DOC_FREQ", 1)
+        ix.add_many(CORPUS)
+        with ix._pool.searcher() as s:
+            assert all(sidecar_of(leaf) for leaf, _ in s.reader().leaf_readers())
+    else:
+        for p in CORPUS:
+            ix.replace_source(p.source.url + p.id, [p])
     # A deleted document must not come back from cached postings.
     with ix._writer() as w:
         w.delete_by_term("id", CORPUS[2].id)

@@ -133,3 +133,18 @@ def test_failed_worker_commits_nothing(tmp_path, paragraphs):
     with ix.searcher() as s:
         assert s.doc_count() == 0
     ix.writer().cancel()  # the lock was released
+
+
+TEXTS = ["", "  ,. ", "Eldningsförbudet gäller; eldningsförbudet!", "För att för att för att",
+         "İstanbul ÅÄÖ åäö straße 2019/123 KS-2018/14", "a " * 300, "IT-nämnden\nbudget 2024"]
+
+
+@pytest.mark.parametrize("compounds", [True, False])
+@pytest.mark.parametrize("text", TEXTS)
+def test_fast_postings_equal_whoosh_field_index(text, compounds):
+    from indexer.analysis_fast import field_postings
+
+    schema = build_schema(compounds)
+    for name in ("title", "text", "exact", "grams", "dnr", "id", "sources"):
+        field = schema[name]
+        assert sorted(field_postings(field, text)) == sorted(field.index(text)), name

@@ -19,6 +19,7 @@ generation, so readers see all of a bulk load or none of it.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import zlib
 from array import array
@@ -324,8 +325,20 @@ def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
         storage = FileStorage(folder, supports_mmap=False)
         schema = storage.open_index(indexname).schema
 
+        parent = os.getppid()
+
         def documents() -> Iterator[dict[str, object]]:
-            while (chunk := inbox.get()) is not None:
+            while True:
+                try:
+                    chunk = inbox.get(timeout=WORKER_POLL_S)
+                except queue.Empty:
+                    # A parent killed outright cannot stop its workers:
+                    # an orphan notices it has been re-parented and quits.
+                    if os.getppid() != parent:
+                        raise BulkLoadError("the loading process is gone") from None
+                    continue
+                if chunk is None:
+                    return
                 for item in chunk:
                     yield to_fields(item) if to_fields else item
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 from whoosh import index as windex
@@ -13,7 +19,9 @@ from indexer.bulk_writer import SegmentBuilder, bulk_load
 from indexer.fast_eval import _decode_postings
 from indexer.postings_sidecar import sidecar_of
 from indexer.schema import build_schema, to_document
+from indexer.whoosh_engine import WhooshIndex
 
+REPO = Path(__file__).resolve().parents[1]
 BLOCK = 8  # small blocks, so posting lists span several of them
 
 
@@ -148,3 +156,63 @@ def test_fast_postings_equal_whoosh_field_index(text, compounds):
     for name in ("title", "text", "exact", "grams", "dnr", "id", "sources"):
         field = schema[name]
         assert sorted(field_postings(field, text)) == sorted(field.index(text)), name
+
+
+LOADER = """
+import sys, time
+from pathlib import Path
+from benchmarks.synth import SyntheticCorpus
+from indexer.whoosh_engine import WhooshIndex
+
+def items():
+    yield from SyntheticCorpus(7).paragraphs(40)
+    print("loading", flush=True)
+    while True:  # a source that never ends: the parent is killed mid-load
+        time.sleep(1)
+
+if __name__ == "__main__":
+    WhooshIndex(Path(sys.argv[1])).add_many(items(), procs=2)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"spawn_main" in cmd and b"resource_tracker" not in cmd
+
+
+def test_workers_quit_when_the_loading_process_is_killed(tmp_path):
+    script = tmp_path / "loader.py"
+    script.write_text(LOADER, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "ix")],
+                            stdout=subprocess.PIPE, env=env)
+    try:
+        assert proc.stdout.readline().strip() == b"loading"
+        deadline = time.monotonic() + 60
+        while len(workers := [c for c in _children(proc.pid) if _is_worker(c)]) < 2:
+            assert time.monotonic() < deadline, "workers did not start"
+            time.sleep(0.1)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{w}").exists() and _is_worker(w) for w in workers):
+        assert time.monotonic() < deadline, "orphaned bulk-load workers kept running"
+        time.sleep(0.2)
+    ix = WhooshIndex(tmp_path / "ix")
+    try:
+        assert ix.count() == 0  # nothing of the killed load was committed
+    finally:
+        ix.close()

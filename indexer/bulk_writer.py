@@ -272,13 +272,40 @@ class _PostingsWriter:
 # -- loading in worker processes -------------------------------------------------
 
 
-class _SegmentsWriter(SegmentWriter):
-    """Holds the index lock and commits segments written by :class:`SegmentBuilder`."""
+class SegmentsWriter(SegmentWriter):
+    """A Whoosh writer whose new documents go into segments of :class:`SegmentBuilder`.
 
-    def commit_segments(self, new_segments: list) -> None:
+    Deletions, the merge policy and the commit are Whoosh's: documents added
+    with :meth:`add_documents` (or segments built elsewhere, given to
+    :meth:`add_segments`) join the index in the same generation as the
+    deletions, so a replaced paragraph is never missing or doubled.
+    """
+
+    def __init__(self, ix, **kwargs) -> None:
+        super().__init__(ix, **kwargs)
+        self._built: list = []
+
+    def add_documents(self, documents: Iterable[dict[str, object]],
+                      segment_postings: int = SEGMENT_POSTINGS) -> None:
+        """Analyse and write ``documents`` (field dicts) as new segments, in this process."""
+        self._check_state()
+        self._built.extend(_build_segments(self.storage, self.indexname, self.schema,
+                                           self.codec, documents, segment_postings))
+
+    def add_segments(self, segments: list) -> None:
+        """Commit ``segments`` (assembled, of this index's storage) with this writer."""
+        self._check_state()
+        self._built.extend(segments)
+
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+        self._check_state()
         try:
-            self._close_segment()
-            self._commit_toc([*self.segments, *new_segments])
+            segments = self._merge_segments(mergetype, optimize, merge)
+            if self._added:  # documents from merged segments, Whoosh's way
+                segments.append(self._finalize_segment())
+            else:
+                self._close_segment()
+            self._commit_toc([*segments, *self._built])
         except Exception:
             self._cleanup_on_error()
             raise
@@ -364,7 +391,7 @@ def bulk_load(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: 
     when another writer holds the index, :class:`BulkLoadError` when a
     worker fails; then nothing is committed.
     """
-    writer = _SegmentsWriter(ix, timeout=timeout, codec=codec)
+    writer = SegmentsWriter(ix, timeout=timeout, codec=codec)
     try:
         if procs <= 1:
             docs = (to_fields(i) if to_fields else i for i in items)
@@ -378,7 +405,8 @@ def bulk_load(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: 
     except BaseException:
         writer.cancel()
         raise
-    writer.commit_segments(segments)
+    writer.add_segments(segments)
+    writer.commit(merge=False)
     return count
 
 

@@ -22,7 +22,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
 from indexer.analysis import stem
-from indexer.bulk_writer import bulk_load
+from indexer.bulk_writer import SegmentsWriter, bulk_load
 from indexer.compounds import split_cached
 from indexer.errors import IndexBusy
 from indexer.facets import FacetCache, count_facets
@@ -296,7 +296,7 @@ class WhooshIndex:
     @contextmanager
     def _writer(self):
         try:
-            w = self._ix.writer(timeout=WRITER_WAIT_S, codec=posting_codec())
+            w = SegmentsWriter(self._ix, timeout=WRITER_WAIT_S, codec=posting_codec())
         except LockError:
             raise IndexBusy(
                 f"another process has been writing the index for {WRITER_WAIT_S:.0f} s; "
@@ -336,10 +336,12 @@ class WhooshIndex:
         if batch is None or not (batch.pending or batch.deleted):
             return
         with self._writer() as w:
-            for pid in batch.deleted:
+            # Deleting every pending id first and adding the new versions as
+            # one segment is update_document() for the whole batch, written by
+            # the bulk writer instead of posting by posting.
+            for pid in itertools.chain(batch.deleted, batch.pending):
                 w.delete_by_term("id", pid)
-            for p in batch.pending.values():
-                w.update_document(**to_document(p))
+            w.add_documents(to_document(p) for p in batch.pending.values())
         batch.pending.clear()
         batch.deleted.clear()
         batch.sources = 0

@@ -128,6 +128,9 @@ def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 _TAGS = re.compile(r"</?mark>")
+# Parser and writer processes for index --rebuild: one per core of the
+# 2-core machines this runs on.
+REBUILD_PROCS = 2
 
 
 def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
@@ -199,13 +202,17 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
     archive = Archive(data_dir.archive)
     fresh = WhooshIndex(fresh_dir)
     failed = 0
+    parsers = [IsolatedParser() for _ in range(REBUILD_PROCS)]
     try:
-        for outcome in Pipeline(archive, fresh, parse=IsolatedParser()).rebuild(procs=2):
+        for outcome in Pipeline(archive, fresh, parse=parsers[0]).rebuild(
+                procs=REBUILD_PROCS, parsers=parsers):
             if outcome.status != "skipped":
                 failed += outcome.failed
                 _out(_describe(outcome))
         count = fresh.count()
     finally:
+        for parser in parsers:
+            parser.close()
         fresh.close()
         archive.close()
     index_swap.swap_in(data_dir, fresh_dir)

@@ -8,7 +8,10 @@ picks it up from the archive.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import queue
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,11 +133,15 @@ class Pipeline:
                                    outcome.messages, outcome.paragraphs)
         return outcome
 
-    def paragraphs_of(self, capture: Capture, data: bytes | None = None) -> ParsedCapture:
-        """What a capture should contribute to the index (pure apart from reading it)."""
+    def paragraphs_of(self, capture: Capture, data: bytes | None = None,
+                      parse: Callable[..., ParseResult] | None = None) -> ParsedCapture:
+        """What a capture should contribute to the index (pure apart from reading it).
+
+        ``parse`` overrides the pipeline's parser (rebuild parses with several).
+        """
         if data is None:
             data = self.archive.read(capture.id)
-        result = self.parse(data, capture.content_type, filename=capture.source)
+        result = (parse or self.parse)(data, capture.content_type, filename=capture.source)
         messages = list(result.messages)
         if result.status == "failed":
             return ParsedCapture(None, "failed", tuple(messages))
@@ -159,17 +166,19 @@ class Pipeline:
         return sorted((c for c in latest.values() if c.meta().get("role", "") in PARSED_ROLES),
                       key=lambda c: (c.content_type == "application/pdf", c.fetched_at, c.id))
 
-    def rebuild(self, procs: int = 2) -> Iterator[Outcome]:
+    def rebuild(self, procs: int = 2,
+                parsers: Sequence[Callable[..., ParseResult]] = ()) -> Iterator[Outcome]:
         """Parse every latest capture, then bulk-load the paragraphs into an empty index.
 
-        One writer and one commit (``procs`` processes writing postings), with
-        paragraphs found in several documents merged in memory first, instead
-        of a commit per document. Yields an outcome per document as it is
-        parsed; the load happens when the iteration ends.
+        With two or more ``parsers`` (each used by one thread at a time, e.g.
+        an :class:`~paragraf.isolated_parse.IsolatedParser` each) documents are
+        parsed concurrently, in order of the captures all the same. Paragraphs
+        found in several documents are merged in memory, then loaded with one
+        commit by ``procs`` writer processes. Yields an outcome per document
+        as it is parsed; the load happens when the iteration ends.
         """
         merged: dict[str, Paragraph] = {}
-        for capture in self.latest_parsed_captures():
-            parsed = self.paragraphs_of(capture)
+        for capture, parsed in self._parse_all(self.latest_parsed_captures(), parsers):
             if parsed.paragraphs is None:
                 yield Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
                 continue
@@ -179,6 +188,37 @@ class Pipeline:
                           len(parsed.paragraphs), IndexChange(added=len(parsed.paragraphs)),
                           parsed.messages)
         self.index.add_many(merged.values(), procs=procs)
+
+    def _parse_all(self, captures: list[Capture], parsers: Sequence[Callable[..., ParseResult]]
+                   ) -> Iterator[tuple[Capture, ParsedCapture]]:
+        """(capture, what it contributes) in capture order, parsed by ``parsers`` in parallel."""
+        if len(parsers) < 2:
+            for capture in captures:
+                yield capture, self.paragraphs_of(capture)
+            return
+        free: queue.SimpleQueue = queue.SimpleQueue()
+        for parser in parsers:
+            free.put(parser)
+
+        def work(capture: Capture, data: bytes) -> ParsedCapture:
+            parser = free.get()
+            try:
+                return self.paragraphs_of(capture, data, parse=parser)
+            finally:
+                free.put(parser)
+
+        # The archive is read here, in this thread; only parsing runs in the
+        # pool. A short window of documents in flight bounds the memory held.
+        window: deque[tuple[Capture, Future[ParsedCapture]]] = deque()
+        with ThreadPoolExecutor(len(parsers), thread_name_prefix="parse") as pool:
+            for capture in captures:
+                window.append((capture, pool.submit(work, capture, self.archive.read(capture.id))))
+                if len(window) > 2 * len(parsers):
+                    done, future = window.popleft()
+                    yield done, future.result()
+            while window:
+                done, future = window.popleft()
+                yield done, future.result()
 
     def reindex_all(self) -> Iterator[Outcome]:
         """Re-parse every latest capture per source (PDFs last, so their text wins)."""

@@ -343,16 +343,18 @@ def _assemble(builder: SegmentBuilder):
 
 def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
             to_fields: Callable[[object], dict[str, object]] | None,
-            segment_postings: int) -> None:
-    """Worker process: builds segments from chunks until it gets None."""
+            segment_postings: int, parent: int) -> None:
+    """Worker process: builds segments from chunks until it gets None.
+
+    ``parent`` is the loading process's pid, passed in rather than read
+    here: the parent may already be dead when this process gets this far.
+    """
     failed = False
     try:
         from whoosh.filedb.filestore import FileStorage
 
         storage = FileStorage(folder, supports_mmap=False)
         schema = storage.open_index(indexname).schema
-
-        parent = os.getppid()
 
         def documents() -> Iterator[dict[str, object]]:
             while True:
@@ -428,7 +430,7 @@ def _load_in_workers(ix: FileIndex, items: Iterable[object], codec: W3Codec, pro
     inboxes = [ctx.Queue(maxsize=4) for _ in range(procs)]
     workers = [ctx.Process(target=_worker, daemon=True,
                            args=(ix.storage.folder, ix.indexname, codec._blocklimit, inbox,
-                                 outbox, to_fields, segment_postings))
+                                 outbox, to_fields, segment_postings, os.getpid()))
                for inbox in inboxes]
     for w in workers:
         w.start()

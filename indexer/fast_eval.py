@@ -158,7 +158,14 @@ class SegmentCache:
         if hit is not None:
             return hit
         sidecar = sidecar_of(leaf)
-        found = sidecar.postings(field, btext) if sidecar is not None else None
+        found = None
+        if sidecar is not None:
+            try:
+                found = sidecar.postings(field, btext)
+            except OSError:
+                # Its file moved or vanished (an index swapped in under a
+                # long-running reader): Whoosh's postings still answer.
+                found = None
         if found is None:
             found = _decode_postings(leaf, field, btext)
         if key[1]:

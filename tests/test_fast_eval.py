@@ -57,3 +57,19 @@ def test_paging_through_top_is_consistent(index):
         m = Evaluator().evaluate(s, wq.Every())
     pages = [d for start in range(0, 4, 2) for d, _ in top(m, start, start + 2)]
     assert sorted(pages) == sorted(m.ids.tolist()) and len(set(pages)) == len(pages)
+
+
+def test_unreadable_sidecar_falls_back_to_whoosh_postings(tmp_path, monkeypatch):
+    monkeypatch.setattr("indexer.bulk_writer.MIN_DOC_FREQ", 1)
+    ix = WhooshIndex(tmp_path / "ix")
+    ix.add_many(CORPUS)
+    try:
+        with ix._pool.searcher() as s:
+            for leaf, _ in s.reader().leaf_readers():
+                sidecar_of(leaf)._path = str(tmp_path / "moved-away.seg")
+            q = wq.Term("text", "avfall")
+            fast = Evaluator().evaluate(s, q)
+            expected = sorted(s.docs_for_query(q))
+        assert expected and fast.ids.tolist() == expected
+    finally:
+        ix.close()

@@ -18,20 +18,10 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import warcfile
 from archive.errors import ArchiveCorrupt
 from archive.store import Archive
+from tests.clock import TickingClock
 
 REPO = Path(__file__).resolve().parents[1]
 URL = "https://www.exempelby.se/protokoll/ks.pdf"
-
-
-class TickingClock:
-    """A deterministic clock: one second later on every call."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 def _payload(n: int, size: int = 4000) -> bytes:

@@ -18,6 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import warcfile
 from archive.errors import ArchiveError, ArchiveLocked, CaptureNotFound
 from archive.store import Archive, StoreResult, capture_id
+from tests.clock import TickingClock
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 HTML = (
@@ -28,17 +29,6 @@ HTML = (
 BINARY = bytes(range(256)) * 8 + random.Random(7).randbytes(3000)
 PAYLOADS = {"pdf": PDF, "html": HTML, "binary": BINARY, "empty": b""}
 URL = "https://www.exempelby.se/protokoll/ks-2024-03-01.pdf"
-
-
-class TickingClock:
-    """A deterministic clock: one second later on every call."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 sample-site: $(STAMP)
-	$(PY) -m paragraf.sample_site.generate
+	$(PY) -m paragraf_se.sample_site.generate
 
 parse-accuracy: $(STAMP)
 	$(PY) benchmarks/parse_accuracy.py

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.model import Capture
+from paragraf_se.archive.model import Capture
 
 SCHEMA_VERSION = 1
 DECLARED_CONTENT_TYPE = "declared_content_type"  # metadata key: Content-Type as declared

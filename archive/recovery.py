@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive import warcfile
-from archive.catalog import (
+from paragraf_se.archive import warcfile
+from paragraf_se.archive.catalog import (
     DECLARED_CONTENT_TYPE,
     Catalog,
     Location,
@@ -24,9 +24,9 @@ from archive.catalog import (
     is_capture_id,
     metadata_tuple,
 )
-from archive.model import Capture
-from archive.sniff import sniff
-from archive.warcfile import BadMember, Member, ParsedRecord
+from paragraf_se.archive.model import Capture
+from paragraf_se.archive.sniff import sniff
+from paragraf_se.archive.warcfile import BadMember, Member, ParsedRecord
 
 
 @dataclass(frozen=True)

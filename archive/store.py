@@ -36,8 +36,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
-from archive import recovery, warcfile
-from archive.catalog import (
+from paragraf_se.archive import recovery, warcfile
+from paragraf_se.archive.catalog import (
     DECLARED_CONTENT_TYPE,
     Catalog,
     Location,
@@ -47,11 +47,11 @@ from archive.catalog import (
     is_capture_id,
     metadata_tuple,
 )
-from archive.errors import ArchiveCorrupt, ArchiveLocked, CaptureNotFound
-from archive.model import Capture
-from archive.recovery import VerifyReport
-from archive.sniff import sniff
-from archive.warcfile import BadMember, BuiltRecord
+from paragraf_se.archive.errors import ArchiveCorrupt, ArchiveLocked, CaptureNotFound
+from paragraf_se.archive.model import Capture
+from paragraf_se.archive.recovery import VerifyReport
+from paragraf_se.archive.sniff import sniff
+from paragraf_se.archive.warcfile import BadMember, BuiltRecord
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.synth import SyntheticCorpus
-from indexer.model import Paragraph
-from indexer.serialize import paragraph_from_dict, paragraph_to_dict
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
 
 
 def write_corpus(corpus: SyntheticCorpus, n: int, path: Path) -> Path:

@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive.crawl.config import CrawlerSettings, Limits, SourceConfig
-from archive.crawl.frontier import Frontier
-from archive.crawl.sources import crawl_source
-from archive.store import Archive
-from paragraf.sample_site.server import serve_sample_site
+from paragraf_se.archive.crawl.config import CrawlerSettings, Limits, SourceConfig
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.crawl.sources import crawl_source
+from paragraf_se.archive.store import Archive
+from paragraf_se.sample_site.server import serve_sample_site
 from tests.pdfgen import make_pdf
 
 

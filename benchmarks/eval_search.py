@@ -45,10 +45,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # runnable as a plain script from any directory
     sys.path.insert(0, str(REPO))
 
-from indexer.model import Paragraph, SourceRef, paragraph_id  # noqa: E402
-from indexer.search import SearchRequest, search  # noqa: E402
-from indexer.slug import slugify  # noqa: E402
-from indexer.whoosh_engine import WhooshIndex  # noqa: E402
+from paragraf_se.indexer.model import Paragraph, SourceRef, paragraph_id  # noqa: E402
+from paragraf_se.indexer.search import SearchRequest, search  # noqa: E402
+from paragraf_se.indexer.slug import slugify  # noqa: E402
+from paragraf_se.indexer.whoosh_engine import WhooshIndex  # noqa: E402
 
 DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "goteborg-ks" / "paragraphs.jsonl"
@@ -136,8 +136,8 @@ def sample_site_paragraphs() -> dict[str, Paragraph]:
     The text is every section as "heading\\ntext" (as the parser keeps it) and the
     decision is the decision section, so the fields match what the demo indexes.
     """
-    from paragraf.sample_site.content import ORGS
-    from paragraf.sample_site.schema import DECISION, decision_heading, numbered
+    from paragraf_se.sample_site.content import ORGS
+    from paragraf_se.sample_site.schema import DECISION, decision_heading, numbered
 
     out: dict[str, Paragraph] = {}
     for org in ORGS:

@@ -15,8 +15,8 @@ from benchmarks.corpus_file import read_corpus
 from benchmarks.querymix import QuerySpec
 from benchmarks.stats import Latency, Timer, dir_size_mb, peak_rss_mb
 from benchmarks.synth import SyntheticCorpus
-from indexer.search import search
-from indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.search import search
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
-from indexer.parsing import parse_document
+from paragraf_se.indexer.parsing import parse_document
 
 DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "goteborg-ks" / "paragraphs.jsonl"

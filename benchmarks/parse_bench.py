@@ -8,11 +8,11 @@ from pathlib import Path
 
 from benchmarks.stats import Timer
 from benchmarks.synth import Meeting, SyntheticCorpus, protocol_text
-from indexer.model import SourceRef
-from indexer.parsing import parse_document
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.meeting_identity import build_paragraphs, resolve_identity
-from paragraf.sample_site.pdfwriter import Flow, TextRun, build_pdf, text_width
+from paragraf_se.indexer.model import SourceRef
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.meeting_identity import build_paragraphs, resolve_identity
+from paragraf_se.sample_site.pdfwriter import Flow, TextRun, build_pdf, text_width
 
 
 @dataclass(frozen=True)

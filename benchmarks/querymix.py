@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmarks.vocabulary import Vocabulary
-from indexer.analysis import is_stopword
-from indexer.search import SearchRequest
-from indexer.slug import slugify
+from paragraf_se.indexer.analysis import is_stopword
+from paragraf_se.indexer.search import SearchRequest
+from paragraf_se.indexer.slug import slugify
 
 CLASSES = ("rare term", "common term", "2-3 terms", "common phrase", "filtered body+year",
            "sorted by date", "deep page 50")

@@ -35,8 +35,8 @@ from benchmarks.querymix import query_mix
 from benchmarks.report import write_report
 from benchmarks.stats import Timer, machine, versions
 from benchmarks.synth import SIZES, SyntheticCorpus
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.settings import DataDir
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.settings import DataDir
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"

@@ -5,8 +5,8 @@ The data directory comes from ``$PARAGRAF_DATA_DIR`` like the CLI's default.
 
 from __future__ import annotations
 
-from paragraf.settings import resolve_data_dir
-from paragraf.web import create_app
+from paragraf_se.settings import resolve_data_dir
+from paragraf_se.web import create_app
 
 
 def app():

@@ -30,8 +30,8 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from paragraf.demo import crawl_and_index  # noqa: E402
-from paragraf.settings import DataDir  # noqa: E402
+from paragraf_se.demo import crawl_and_index  # noqa: E402
+from paragraf_se.settings import DataDir  # noqa: E402
 
 QUERIES = ["avfall", "eldning förbud", "laddning av elbilar", "budget", "skola",
            '"för att"', "detaljplan", "kollektivtrafik", "RS/559/2021", "årsredovisning",
@@ -98,7 +98,7 @@ def run(duration: float, clients: int, documents: int) -> dict[str, object]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "paragraf.cli", "--data-dir", str(data.root), "serve",
+        [sys.executable, "-m", "paragraf_se.cli", "--data-dir", str(data.root), "serve",
          "--port", str(port), "--rate-limit", "0"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -114,7 +114,7 @@ def run(duration: float, clients: int, documents: int) -> dict[str, object]:
         rss_start = rss_kib(server.pid)
         make_protocols(work / "incoming", documents)
         ingest = subprocess.Popen(
-            [sys.executable, "-m", "paragraf.cli", "--data-dir", str(data.root), "ingest",
+            [sys.executable, "-m", "paragraf_se.cli", "--data-dir", str(data.root), "ingest",
              str(work / "incoming")], env=env, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
         latencies: list[float] = []

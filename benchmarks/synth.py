@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.vocabulary import Vocabulary, build_vocabulary
-from indexer.model import Paragraph, SourceRef, paragraph_id
+from paragraf_se.indexer.model import Paragraph, SourceRef, paragraph_id
 
 SIZES = {"5k": 5_000, "50k": 50_000, "300k": 300_000, "1m": 1_000_000}
 YEARS = range(2000, 2027)
@@ -253,6 +253,6 @@ def protocol_text(meeting: Meeting) -> str:
 
 
 def _slug(text: str) -> str:
-    from indexer.slug import slugify
+    from paragraf_se.indexer.slug import slugify
 
     return slugify(text)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import snowballstemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
 
-from indexer.compounds import dictionary, split_cached
+from paragraf_se.indexer.compounds import dictionary, split_cached
 
 # Words joined by inner hyphens or digits stay apart ("IT-nämnden" -> it,
 # nämnden) so each half is searchable; \w covers å, ä, ö and é.

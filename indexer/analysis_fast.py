@@ -21,7 +21,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.system import pack_uint
 
-from indexer.analysis import (
+from paragraf_se.indexer.analysis import (
     TOKEN_PATTERN,
     CommonGramsTokenizer,
     SwedishTokenizer,

@@ -34,9 +34,9 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from indexer.analysis_fast import field_postings
-from indexer.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
-from indexer.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
+from paragraf_se.indexer.analysis_fast import field_postings
+from paragraf_se.indexer.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
+from paragraf_se.indexer.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
 
 # A segment is written when the documents buffered for it hold this many
 # postings (~25 bytes each while buffered: document number, weight and

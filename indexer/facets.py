@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.search import FacetValue
-from indexer.slug import slugify
+from paragraf_se.indexer.search import FacetValue
+from paragraf_se.indexer.slug import slugify
 
 FACET_FIELDS = ("org", "body", "year")
 CACHED_FIELDS = (*FACET_FIELDS, "date")

@@ -29,7 +29,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
-from indexer.postings_sidecar import sidecar_of
+from paragraf_se.indexer.postings_sidecar import sidecar_of
 
 K1 = 1.2
 B = 0.75

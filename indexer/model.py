@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from indexer.slug import slugify
+from paragraf_se.indexer.slug import slugify
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from indexer.search import SearchResult
+from paragraf_se.indexer.search import SearchResult
 
 
 class ResultCache:

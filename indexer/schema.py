@@ -7,10 +7,10 @@ import json
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from indexer.analysis import CommonGramsTokenizer, exact_analyzer, swedish_analyzer
-from indexer.model import Paragraph
-from indexer.serialize import paragraph_from_dict, paragraph_to_dict
-from indexer.slug import slugify
+from paragraf_se.indexer.analysis import CommonGramsTokenizer, exact_analyzer, swedish_analyzer
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
+from paragraf_se.indexer.slug import slugify
 
 # Relative weight of a match in each field (BM25F per-field boosts).
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "decision": 2.0, "text": 1.0}

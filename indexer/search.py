@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from indexer.model import Paragraph
-from indexer.query import ParsedQuery, parse_query
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.query import ParsedQuery, parse_query
 
 SORTS = ("relevance", "newest", "oldest")
 MODES = ("stemmed", "exact")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from indexer.search import MAX_PAGE_SIZE, InvalidRequest, SearchRequest
+from paragraf_se.indexer.search import MAX_PAGE_SIZE, InvalidRequest, SearchRequest
 
 KNOWN_PARAMS = frozenset(
     {"q", "org", "body", "year", "from", "to", "sort", "mode", "page", "size", "format"}

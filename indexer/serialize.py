@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from indexer.model import Attendee, MeetingInfo, Paragraph, Section, SourceRef
+from paragraf_se.indexer.model import Attendee, MeetingInfo, Paragraph, Section, SourceRef
 
 
 def source_to_dict(s: SourceRef) -> dict[str, Any]:

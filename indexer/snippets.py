@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from indexer.analysis import TOKEN_PATTERN
+from paragraf_se.indexer.analysis import TOKEN_PATTERN
 
 SCAN_CHARS = 20_000
 DEFAULT_WIDTH = 220

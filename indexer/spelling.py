@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.schema import EXACT_FIELD
+from paragraf_se.indexer.schema import EXACT_FIELD
 
 SUGGEST_BELOW = 3  # suggest when a search finds fewer paragraphs than this
 _WORD = re.compile(r"\w+", re.UNICODE)

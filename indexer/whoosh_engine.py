@@ -21,21 +21,27 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
-from indexer.analysis import stem
-from indexer.bulk_writer import SegmentsWriter, bulk_load
-from indexer.compounds import split_cached
-from indexer.errors import IndexBusy
-from indexer.facets import FacetCache, count_facets
-from indexer.fast_eval import Evaluator, top
-from indexer.model import Paragraph, SourceRef
-from indexer.query import Clause, ParsedQuery, Term
-from indexer.result_cache import ResultCache
-from indexer.schema import build_schema, from_stored, source_key, to_document, with_decision
-from indexer.search import Hit, SearchRequest, SearchResult
-from indexer.searcher_pool import SearcherPool
-from indexer.snippets import make_snippet
-from indexer.spelling import SUGGEST_BELOW, suggest
-from indexer.whoosh_query import compile_query
+from paragraf_se.indexer.analysis import stem
+from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
+from paragraf_se.indexer.compounds import split_cached
+from paragraf_se.indexer.errors import IndexBusy
+from paragraf_se.indexer.facets import FacetCache, count_facets
+from paragraf_se.indexer.fast_eval import Evaluator, top
+from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.query import Clause, ParsedQuery, Term
+from paragraf_se.indexer.result_cache import ResultCache
+from paragraf_se.indexer.schema import (
+    build_schema,
+    from_stored,
+    source_key,
+    to_document,
+    with_decision,
+)
+from paragraf_se.indexer.search import Hit, SearchRequest, SearchResult
+from paragraf_se.indexer.searcher_pool import SearcherPool
+from paragraf_se.indexer.snippets import make_snippet
+from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
+from paragraf_se.indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from indexer.analysis import STOPWORDS, gram, is_stopword, stem, words
-from indexer.compounds import split_cached
-from indexer.query import Clause, ParsedQuery, Term
-from indexer.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
-from indexer.search import SearchRequest
-from indexer.slug import slugify
+from paragraf_se.indexer.analysis import STOPWORDS, gram, is_stopword, stem, words
+from paragraf_se.indexer.compounds import split_cached
+from paragraf_se.indexer.query import Clause, ParsedQuery, Term
+from paragraf_se.indexer.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
+from paragraf_se.indexer.search import SearchRequest
+from paragraf_se.indexer.slug import slugify
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.store import Archive
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.check import repair
-from paragraf.settings import DataDir
+from paragraf_se.archive.store import Archive
+from paragraf_se.check import repair
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.settings import DataDir
 
 MANIFEST = "paragraf-backup.json"
 FORMAT = 1

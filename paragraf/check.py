@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from archive.errors import ArchiveError
-from archive.store import Archive
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.isolated_parse import IsolatedParser
-from paragraf.pipeline import Pipeline
-from paragraf.settings import DataDir
+from paragraf_se.archive.errors import ArchiveError
+from paragraf_se.archive.store import Archive
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.isolated_parse import IsolatedParser
+from paragraf_se.pipeline import Pipeline
+from paragraf_se.settings import DataDir
 
 MAX_LISTED = 50  # problems listed one by one; the rest are counted
 

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from paragraf.rate_limit import DEFAULT_PER_MINUTE
-from paragraf.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
+from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
+from paragraf_se.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
 
 
 def _date(raw: str) -> str:
@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(args.data_dir)
-    from paragraf import commands
+    from paragraf_se import commands
 
     handler = getattr(commands, f"cmd_{args.command}")
     try:

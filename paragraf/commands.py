@@ -8,10 +8,10 @@ import re
 import sys
 from html import unescape
 
-from paragraf.isolated_parse import IsolatedParser
-from paragraf.parse_status import ParseStatusLog, status_path
-from paragraf.permalinks import PermalinkRegistry, registry_path
-from paragraf.settings import DataDir
+from paragraf_se.isolated_parse import IsolatedParser
+from paragraf_se.parse_status import ParseStatusLog, status_path
+from paragraf_se.permalinks import PermalinkRegistry, registry_path
+from paragraf_se.settings import DataDir
 
 
 class CommandError(Exception):
@@ -23,7 +23,7 @@ def _out(line: str = "") -> None:
 
 
 def _recover(data_dir: DataDir) -> None:
-    from paragraf.index_swap import recover
+    from paragraf_se.index_swap import recover
 
     note = recover(data_dir)
     if note:
@@ -31,9 +31,9 @@ def _recover(data_dir: DataDir) -> None:
 
 
 def _open(data_dir: DataDir):
-    from archive.store import Archive
-    from indexer.whoosh_engine import WhooshIndex
-    from paragraf.pipeline import Pipeline
+    from paragraf_se.archive.store import Archive
+    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.pipeline import Pipeline
 
     _recover(data_dir)
     try:
@@ -64,7 +64,7 @@ def _describe(o) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf.pipeline import Outcome, iter_input_files
+    from paragraf_se.pipeline import Outcome, iter_input_files
 
     facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
     pipeline = _open(data_dir)
@@ -98,8 +98,8 @@ def _ingest_json(outcome) -> str:
 
 
 def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from indexer.parsing import parse_document
-    from paragraf.pipeline import guess_content_type
+    from paragraf_se.indexer.parsing import parse_document
+    from paragraf_se.pipeline import guess_content_type
 
     try:
         data = args.file.read_bytes()
@@ -107,7 +107,7 @@ def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
         raise CommandError(f"cannot read {args.file}: {err.strerror}") from err
     result = parse_document(data, guess_content_type(args.file), filename=str(args.file))
     if args.json:
-        from paragraf.parse_json import parse_result_json
+        from paragraf_se.parse_json import parse_result_json
 
         _out(json.dumps(parse_result_json(result), ensure_ascii=False, indent=2))
     else:
@@ -134,9 +134,9 @@ REBUILD_PROCS = 2
 
 
 def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from indexer.search import InvalidRequest, SearchRequest, search
-    from indexer.whoosh_engine import WhooshIndex
-    from search_api.representation import result_json
+    from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
+    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.search_api.representation import result_json
 
     try:
         years = tuple(int(y) for y in args.year)
@@ -169,7 +169,7 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
 def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
     import uvicorn
 
-    from paragraf.web import create_app
+    from paragraf_se.web import create_app
 
     uvicorn.run(create_app(data_dir, rate_limit=args.rate_limit), host=args.host,
                 port=args.port, log_level="info", access_log=args.access_log)
@@ -179,7 +179,7 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
 def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     if not args.rebuild:
         raise CommandError("nothing to do: use 'paragraf index --rebuild'")
-    from paragraf import index_swap
+    from paragraf_se import index_swap
 
     # Build beside the live index, then swap, so searches never see a half-built one.
     _recover(data_dir)
@@ -193,10 +193,10 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def _rebuild(data_dir: DataDir) -> tuple[int, int]:
-    from archive.store import Archive
-    from indexer.whoosh_engine import WhooshIndex
-    from paragraf import index_swap
-    from paragraf.pipeline import Pipeline
+    from paragraf_se import index_swap
+    from paragraf_se.archive.store import Archive
+    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.pipeline import Pipeline
 
     fresh_dir = index_swap.new_rebuild_dir(data_dir)
     archive = Archive(data_dir.archive)
@@ -220,7 +220,7 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
 
 
 def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf.check import check, repair
+    from paragraf_se.check import check, repair
 
     if args.repair:
         _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
@@ -239,7 +239,7 @@ def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf.backup import BackupError, backup
+    from paragraf_se.backup import BackupError, backup
 
     try:
         summary = backup(data_dir, args.dest)
@@ -251,7 +251,7 @@ def cmd_backup(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf.backup import BackupError, restore
+    from paragraf_se.backup import BackupError, restore
 
     try:
         summary = restore(args.src, data_dir, force=args.force)
@@ -271,7 +271,7 @@ def cmd_permalinks(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_compounds(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from indexer.compounds import WORDLIST, build_wordlist, read_extra_words
+    from paragraf_se.indexer.compounds import WORDLIST, build_wordlist, read_extra_words
 
     if not args.hunspell.is_file():
         raise CommandError(f"{args.hunspell} not found: apt-get install hunspell-sv")
@@ -282,10 +282,10 @@ def cmd_compounds(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf.demo import run_demo
+    from paragraf_se.demo import run_demo
 
     return run_demo(data_dir, host=args.host, port=args.port, serve=not args.no_serve,
                     out=sys.stdout)
 
 
-from paragraf.crawl_commands import cmd_archive, cmd_crawl  # noqa: E402,F401
+from paragraf_se.crawl_commands import cmd_archive, cmd_crawl  # noqa: E402,F401

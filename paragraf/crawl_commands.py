@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, TextIO
 
-from archive.crawl.config import (
+from paragraf_se.archive.crawl.config import (
     ConfigError,
     CrawlConfig,
     CrawlerSettings,
@@ -26,14 +26,14 @@ from archive.crawl.config import (
     load_config,
     seed_source,
 )
-from archive.crawl.engine import CrawlReport, CrawlRun
-from archive.crawl.frontier import Frontier
-from archive.errors import ArchiveError
-from archive.sniff import PDF
-from paragraf.settings import DataDir
+from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.errors import ArchiveError
+from paragraf_se.archive.sniff import PDF
+from paragraf_se.settings import DataDir
 
 if TYPE_CHECKING:
-    from paragraf.pipeline import Pipeline
+    from paragraf_se.pipeline import Pipeline
 
 STATE_FILE = "crawl-state.sqlite"
 LOG_FILE = "crawl.log"
@@ -42,7 +42,7 @@ PROGRESS_EVERY = 50  # pages between progress lines when stderr is not a termina
 
 def _command_error(message: str) -> Exception:
     # Imported late: paragraf.commands imports this module at its end.
-    from paragraf.commands import CommandError as _Error
+    from paragraf_se.commands import CommandError as _Error
 
     return _Error(message)
 
@@ -189,8 +189,8 @@ def index_handoffs(pipeline: Pipeline, frontier: Frontier
 
 def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
     """Crawl the configured (or seeded) sources, then index what is new or changed."""
-    from archive.crawl.sources import crawl_source
-    from paragraf.commands import _open
+    from paragraf_se.archive.crawl.sources import crawl_source
+    from paragraf_se.commands import _open
 
     settings, sources = _sources(args)
     if args.dry_run:
@@ -225,7 +225,7 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
     """``archive verify`` and ``archive ls``."""
-    from archive.store import Archive
+    from paragraf_se.archive.store import Archive
 
     if not (data_dir.archive / "catalog.sqlite").exists():
         raise _command_error(f"no archive in {data_dir.root}")

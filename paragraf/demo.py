@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from archive.crawl.config import CrawlerSettings, Limits, SourceConfig
-from archive.crawl.frontier import Frontier
-from archive.crawl.sources import crawl_source
-from archive.store import Archive
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.crawl_commands import STATE_FILE, index_handoffs
-from paragraf.parse_status import ParseStatusLog, status_path
-from paragraf.permalinks import PermalinkRegistry, registry_path
-from paragraf.pipeline import Outcome, Pipeline
-from paragraf.sample_site.content import org_by_slug
-from paragraf.sample_site.server import serve_sample_site
-from paragraf.settings import DataDir
+from paragraf_se.archive.crawl.config import CrawlerSettings, Limits, SourceConfig
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.crawl.sources import crawl_source
+from paragraf_se.archive.store import Archive
+from paragraf_se.crawl_commands import STATE_FILE, index_handoffs
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.parse_status import ParseStatusLog, status_path
+from paragraf_se.permalinks import PermalinkRegistry, registry_path
+from paragraf_se.pipeline import Outcome, Pipeline
+from paragraf_se.sample_site.content import org_by_slug
+from paragraf_se.sample_site.server import serve_sample_site
+from paragraf_se.settings import DataDir
 
 # Fixed ports keep the archived source URLs the same from one demo run to
 # the next, so a second run finds everything unchanged.
@@ -89,7 +89,7 @@ def run_demo(data_dir: DataDir, *, host: str, port: int, serve: bool, out: TextI
         return 1 if failed else 0
     import uvicorn
 
-    from paragraf.web import create_app
+    from paragraf_se.web import create_app
 
     print(f"Serving Paragraf on http://{host}:{port}/  (Ctrl-C stops)", file=out, flush=True)
     uvicorn.run(create_app(data_dir), host=host, port=port, log_level="warning")

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from paragraf.settings import DataDir
+from paragraf_se.settings import DataDir
 
 COMPLETE = "REBUILD_COMPLETE"
 LOCK = ".rebuild.lock"

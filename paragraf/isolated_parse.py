@@ -12,8 +12,8 @@ import multiprocessing as mp
 import resource
 from multiprocessing.connection import Connection
 
-from indexer.model import MeetingInfo, ParseResult
-from indexer.parsing import parse_document
+from paragraf_se.indexer.model import MeetingInfo, ParseResult
+from paragraf_se.indexer.parsing import parse_document
 
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_BYTES = 2 * 1024**3

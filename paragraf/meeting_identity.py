@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from indexer.model import Paragraph, ParseResult, SourceRef, paragraph_id
+from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef, paragraph_id
 
 
 @dataclass(frozen=True)

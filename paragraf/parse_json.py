@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.model import ParseResult
+from paragraf_se.indexer.model import ParseResult
 
 
 def parse_result_json(result: ParseResult) -> dict[str, Any]:

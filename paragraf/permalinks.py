@@ -26,7 +26,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.model import Paragraph, paragraph_id, permalink_path
+from paragraf_se.indexer.model import Paragraph, paragraph_id, permalink_path
 
 REGISTRY_FILE = "permalinks.sqlite"
 MAX_HOPS = 10  # a rename of a rename of ... ; a cycle must not loop forever

@@ -15,14 +15,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive.model import Capture
-from archive.store import Archive
-from indexer.model import Paragraph, ParseResult, SourceRef
-from indexer.parsing import parse_document
-from indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
-from paragraf.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
-from paragraf.parse_status import ParseStatusLog
-from paragraf.permalinks import PermalinkRegistry
+from paragraf_se.archive.model import Capture
+from paragraf_se.archive.store import Archive
+from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
+from paragraf_se.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
+from paragraf_se.parse_status import ParseStatusLog
+from paragraf_se.permalinks import PermalinkRegistry
 
 SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
                 ".txt": "text/plain"}

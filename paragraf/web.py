@@ -11,16 +11,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-import search_api.app
-import ui.app
-from archive.store import Archive
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.index_swap import recover
-from paragraf.parse_status import ParseStatusLog, status_path
-from paragraf.permalinks import PermalinkRegistry, registry_path
-from paragraf.rate_limit import RateLimit, TokenBuckets
-from paragraf.settings import DataDir
-from search_api.errors import ApiError, api_error_response, error_body
+from paragraf_se.archive.store import Archive
+from paragraf_se.index_swap import recover
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.parse_status import ParseStatusLog, status_path
+from paragraf_se.permalinks import PermalinkRegistry, registry_path
+from paragraf_se.rate_limit import RateLimit, TokenBuckets
+from paragraf_se.search_api import app as search_api_app
+from paragraf_se.search_api.errors import ApiError, api_error_response, error_body
+from paragraf_se.settings import DataDir
+from paragraf_se.ui import app as ui_app
 
 log = logging.getLogger("paragraf.web")
 
@@ -49,7 +49,7 @@ def http_error(request: Request, exc: Exception) -> Response:
     if _wants_json(request):
         return JSONResponse(error_body(exc.status_code, str(exc.detail)),
                             status_code=exc.status_code, headers=headers)
-    page = ui.app.render("not_found.html", exc.status_code, what="Sidan")
+    page = ui_app.render("not_found.html", exc.status_code, what="Sidan")
     page.headers.update(headers)
     return page
 
@@ -108,7 +108,7 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0) -> Starlette:
             archive.close()
 
     app = Starlette(
-        routes=[*search_api.app.routes, *ui.app.routes],
+        routes=[*search_api_app.routes, *ui_app.routes],
         exception_handlers={ApiError: api_error_response, HTTPException: http_error,
                             Exception: server_error},
         lifespan=lifespan,

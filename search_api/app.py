@@ -9,16 +9,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from archive.errors import ArchiveError, CaptureNotFound
-from indexer.model import meeting_id
-from indexer.query import parse_query
-from indexer.search import MAX_PAGE, MAX_PAGE_SIZE, InvalidRequest, SearchRequest, search
-from indexer.search_params import request_from_params
-from search_api.context import paragraph_context
-from search_api.errors import BadRequest, Gone, NotFound
-from search_api.export import FORMATS, csv_rows, jsonl_rows
-from search_api.openapi import OPENAPI
-from search_api.representation import (
+from paragraf_se.archive.errors import ArchiveError, CaptureNotFound
+from paragraf_se.indexer.model import meeting_id
+from paragraf_se.indexer.query import parse_query
+from paragraf_se.indexer.search import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    InvalidRequest,
+    SearchRequest,
+    search,
+)
+from paragraf_se.indexer.search_params import request_from_params
+from paragraf_se.search_api.context import paragraph_context
+from paragraf_se.search_api.errors import BadRequest, Gone, NotFound
+from paragraf_se.search_api.export import FORMATS, csv_rows, jsonl_rows
+from paragraf_se.search_api.openapi import OPENAPI
+from paragraf_se.search_api.representation import (
     bodies_json,
     meeting_json,
     paragraph_detail_json,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer.model import Paragraph
-from indexer.schema import normalise_dnr
-from indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.schema import normalise_dnr
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
 
 MAX_TRAIL = 50  # a diarienummer on hundreds of paragraphs is a list, not a trail
 

@@ -11,8 +11,8 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
-from indexer.model import Paragraph
-from search_api.representation import full_citation, paragraph_json
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.search_api.representation import full_citation, paragraph_json
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 CSV_COLUMNS = ("id", "org", "body", "date", "number", "title", "diarienummer", "decision",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.search import MAX_PAGE, MAX_PAGE_SIZE, MODES, SORTS
+from paragraf_se.indexer.search import MAX_PAGE, MAX_PAGE_SIZE, MODES, SORTS
 
 
 def _ref(name: str) -> dict[str, str]:

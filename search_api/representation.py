@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.model import Paragraph, SourceRef
-from indexer.search import Hit, SearchResult
-from indexer.serialize import meeting_to_dict, paragraph_to_dict
-from indexer.slug import slugify
-from indexer.whoosh_engine import BodySummary
-from search_api.context import ParagraphContext
+from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.search import Hit, SearchResult
+from paragraf_se.indexer.serialize import meeting_to_dict, paragraph_to_dict
+from paragraf_se.indexer.slug import slugify
+from paragraf_se.indexer.whoosh_engine import BodySummary
+from paragraf_se.search_api.context import ParagraphContext
 
 
 def archive_url(source: SourceRef) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indexer.model import Paragraph, SourceRef, paragraph_id
+from paragraf_se.indexer.model import Paragraph, SourceRef, paragraph_id
 
 
 def make_paragraph(

@@ -1,4 +1,10 @@
-from indexer.analysis import STOPWORDS, exact_analyzer, is_stopword, stem, swedish_analyzer
+from paragraf_se.indexer.analysis import (
+    STOPWORDS,
+    exact_analyzer,
+    is_stopword,
+    stem,
+    swedish_analyzer,
+)
 
 
 def tokens(analyzer, text):

@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from search_api.export import CSV_COLUMNS, csv_rows, jsonl_rows
+from paragraf_se.search_api.export import CSV_COLUMNS, csv_rows, jsonl_rows
 from tests.paragraph_factory import make_paragraph
 
 

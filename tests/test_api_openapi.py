@@ -7,7 +7,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
-from search_api.openapi import OPENAPI
+from paragraf_se.search_api.openapi import OPENAPI
 from tests.webdemo import serve_demo
 
 try:

@@ -7,14 +7,14 @@ import sqlite3
 
 import pytest
 
-from archive.catalog import (
+from paragraf_se.archive.catalog import (
     Catalog,
     Location,
     Visit,
     capture_id,
     is_capture_id,
 )
-from archive.model import Capture
+from paragraf_se.archive.model import Capture
 
 T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 

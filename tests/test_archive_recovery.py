@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import warcfile
-from archive.errors import ArchiveCorrupt
-from archive.store import Archive
+from paragraf_se.archive import warcfile
+from paragraf_se.archive.errors import ArchiveCorrupt
+from paragraf_se.archive.store import Archive
 from tests.clock import TickingClock
 
 REPO = Path(__file__).resolve().parents[1]
@@ -224,7 +224,7 @@ def test_rebuild_steps_over_a_damaged_record_and_keeps_the_rest(tmp_path):
 CHILD = """
 import random, sys
 from pathlib import Path
-from archive.store import Archive
+from paragraf_se.archive.store import Archive
 
 start = int(sys.argv[2])
 with Archive(Path(sys.argv[1]), max_warc_bytes=200_000) as archive:

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from archive.sniff import DOCX, HTML, OCTET_STREAM, PDF, media_type, sniff
+from paragraf_se.archive.sniff import DOCX, HTML, OCTET_STREAM, PDF, media_type, sniff
 
 PDF_BYTES = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 HTML_BYTES = "<!DOCTYPE html>\n<html lang=sv><body><p>§ 12 Budget 2025</p></body></html>".encode()

@@ -9,8 +9,8 @@ import random
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import warcfile
-from archive.warcfile import BadMember
+from paragraf_se.archive import warcfile
+from paragraf_se.archive.warcfile import BadMember
 
 WHEN = dt.datetime(2024, 3, 1, 9, 30, 15, 250000, tzinfo=dt.UTC)
 

@@ -12,7 +12,7 @@ from benchmarks.querymix import CLASSES, query_mix
 from benchmarks.report import write_report
 from benchmarks.run import Config, run
 from benchmarks.synth import SyntheticCorpus, protocol_text
-from indexer.parsing import parse_document
+from paragraf_se.indexer.parsing import parse_document
 
 
 @pytest.fixture(scope="module")

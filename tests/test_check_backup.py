@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.backup import BackupError, backup, restore
-from paragraf.check import check
-from paragraf.pipeline import Pipeline
-from paragraf.settings import DataDir
+from paragraf_se.archive.store import Archive
+from paragraf_se.backup import BackupError, backup, restore
+from paragraf_se.check import check
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.pipeline import Pipeline
+from paragraf_se.settings import DataDir
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"
 
@@ -106,7 +106,7 @@ def test_backup_while_ingesting_is_consistent(data, tmp_path):
 
 
 def test_repair_indexes_what_is_missing(data):
-    from paragraf.check import repair
+    from paragraf_se.check import repair
 
     index = WhooshIndex(data.index)
     victim = next(iter(index.all()))

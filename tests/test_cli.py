@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from paragraf.cli import main
+from paragraf_se.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"
 
@@ -40,7 +40,7 @@ def test_failures_are_reported_and_others_go_on(tmp_path, capsys):
     assert "b-good.txt: 3 paragraphs" in out
     assert "3 file(s), 2 failed" in out
     # The broken original is archived all the same: nothing is lost.
-    from archive.store import Archive
+    from paragraf_se.archive.store import Archive
     with Archive(tmp_path / "data" / "archive") as archive:
         sources = {c.source for c in archive.captures()}
     assert (folder / "a-broken.pdf").resolve().as_uri() in sources

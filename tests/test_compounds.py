@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.compounds import build_wordlist, dictionary, split_compound
+from paragraf_se.indexer.compounds import build_wordlist, dictionary, split_compound
 
 WORDS = frozenset({"avfall", "plan", "eldning", "förbud", "samverkan", "råd", "kommun",
                    "styrelse", "ladda", "infrastruktur", "till", "stånd", "elbil", "laddning"})

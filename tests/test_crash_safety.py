@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.search import SearchRequest, search
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.check import check
-from paragraf.index_swap import COMPLETE, recover, swap_in
-from paragraf.settings import DataDir
+from paragraf_se.check import check
+from paragraf_se.index_swap import COMPLETE, recover, swap_in
+from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.settings import DataDir
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"
 REPO = Path(__file__).resolve().parents[1]
@@ -34,8 +34,8 @@ def make_inputs(folder: Path) -> None:
 
 def paragraf(data: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-m", "paragraf.cli", "--data-dir", str(data), *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    cmd = [sys.executable, "-m", "paragraf_se.cli", "--data-dir", str(data), *args]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 
 
 def kill_after(proc: subprocess.Popen, seconds: float) -> bool:

@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from archive.crawl.ciceron import decode_filename, download_url, split_title
-from archive.crawl.config import CrawlerSettings, Limits, SourceConfig
-from archive.crawl.frontier import Frontier
-from archive.crawl.sources import crawl_source
-from archive.store import Archive
+from paragraf_se.archive.crawl.ciceron import decode_filename, download_url, split_title
+from paragraf_se.archive.crawl.config import CrawlerSettings, Limits, SourceConfig
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.crawl.sources import crawl_source
+from paragraf_se.archive.store import Archive
 from tests.crawl_sites import PDF_TYPE, RouteHandler, serve
 from tests.pdfgen import make_pdf
 

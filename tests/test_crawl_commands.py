@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.crawl.config import ConfigError, load_config, parse_config
-from paragraf.cli import main
-from paragraf.sample_site.generate import SITE_DIR
-from paragraf.sample_site.server import serve_sample_site
+from paragraf_se.archive.crawl.config import ConfigError, load_config, parse_config
+from paragraf_se.cli import main
+from paragraf_se.sample_site.generate import SITE_DIR
+from paragraf_se.sample_site.server import serve_sample_site
 from tests.crawl_sites import PDF_TYPE, RouteHandler, html, serve
 from tests.pdfgen import make_pdf
 
@@ -156,7 +156,7 @@ def test_sigkill_mid_crawl_then_resume(tmp_path: Path, capsys: pytest.CaptureFix
         config = _config(tmp_path / "s.toml", (
             f'[[source]]\nname = "tallby"\norganisation = "Tallby kommun"\nkind = "links"\n'
             f'start_urls = ["{site.url("/sida0")}"]\nmax_depth = 100\n'))
-        cmd = [sys.executable, "-m", "paragraf.cli", "--data-dir", str(data), "crawl",
+        cmd = [sys.executable, "-m", "paragraf_se.cli", "--data-dir", str(data), "crawl",
                "--config", str(config)]
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)

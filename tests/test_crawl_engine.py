@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.crawl.config import CrawlerSettings, Limits, SourceConfig
-from archive.crawl.engine import CrawlReport
-from archive.crawl.frontier import Frontier
-from archive.crawl.sources import crawl_source
-from archive.store import Archive
+from paragraf_se.archive.crawl.config import CrawlerSettings, Limits, SourceConfig
+from paragraf_se.archive.crawl.engine import CrawlReport
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.crawl.sources import crawl_source
+from paragraf_se.archive.store import Archive
 from tests.crawl_sites import (
     HTML,
     PDF_TYPE,

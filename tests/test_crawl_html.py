@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.crawl.html import HtmlPage, parse_html
+from paragraf_se.archive.crawl.html import HtmlPage, parse_html
 
 BASE = "https://moten.example.se/committees"
 

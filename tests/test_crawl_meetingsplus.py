@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from archive.crawl.config import CrawlerSettings, Limits, SourceConfig
-from archive.crawl.engine import CrawlReport
-from archive.crawl.frontier import Frontier
-from archive.crawl.meetingsplus import classify
-from archive.crawl.sources import crawl_source
-from archive.model import Capture
-from archive.store import Archive
-from paragraf.sample_site.content import ORGS, org_by_slug
-from paragraf.sample_site.generate import SITE_DIR
-from paragraf.sample_site.schema import meeting_slug
-from paragraf.sample_site.server import serve_sample_site
+from paragraf_se.archive.crawl.config import CrawlerSettings, Limits, SourceConfig
+from paragraf_se.archive.crawl.engine import CrawlReport
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.crawl.meetingsplus import classify
+from paragraf_se.archive.crawl.sources import crawl_source
+from paragraf_se.archive.model import Capture
+from paragraf_se.archive.store import Archive
+from paragraf_se.sample_site.content import ORGS, org_by_slug
+from paragraf_se.sample_site.generate import SITE_DIR
+from paragraf_se.sample_site.schema import meeting_slug
+from paragraf_se.sample_site.server import serve_sample_site
 
 SETTINGS = CrawlerSettings(user_agent="Paragraf-test/1", contact="mailto:t@example.invalid",
                            workers=2)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from archive.crawl.config import Limits
-from archive.crawl.scope import Scope
+from paragraf_se.archive.crawl.config import Limits
+from paragraf_se.archive.crawl.scope import Scope
 
 
 def _scope(**changes: int) -> Scope:

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from archive.crawl.robots import RobotsPolicy
-from archive.crawl.urls import canonical_url, origin
-from archive.fetch import Fetcher
+from paragraf_se.archive.crawl.robots import RobotsPolicy
+from paragraf_se.archive.crawl.urls import canonical_url, origin
+from paragraf_se.archive.fetch import Fetcher
 
 
 def test_canonical_url() -> None:

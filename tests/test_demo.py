@@ -5,9 +5,9 @@ import io
 import httpx
 import pytest
 
-from paragraf.demo import crawl_and_index
-from paragraf.settings import DataDir
-from paragraf.web import create_app
+from paragraf_se.demo import crawl_and_index
+from paragraf_se.settings import DataDir
+from paragraf_se.web import create_app
 from tests.serving import live_server
 
 
@@ -67,10 +67,10 @@ def test_ui_and_api_on_the_demo(demo):
 
 
 def test_rebuild_keeps_page_and_pdf_as_sources_of_one_paragraph(demo):
-    from indexer.search import SearchRequest, search
-    from indexer.whoosh_engine import WhooshIndex
-    from paragraf.check import check
-    from paragraf.cli import main
+    from paragraf_se.check import check
+    from paragraf_se.cli import main
+    from paragraf_se.indexer.search import SearchRequest, search
+    from paragraf_se.indexer.whoosh_engine import WhooshIndex
 
     data, *_ = demo
     index = WhooshIndex(data.index)

@@ -6,10 +6,10 @@ import httpx
 import pytest
 from lxml import etree
 
-from indexer.search import SearchRequest
+from paragraf_se.indexer.search import SearchRequest
+from paragraf_se.ui.feed import build_feed, feed_title
 from tests.paragraph_factory import make_paragraph
 from tests.webdemo import serve_demo
-from ui.feed import build_feed, feed_title
 
 A = "{http://www.w3.org/2005/Atom}"
 

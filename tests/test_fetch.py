@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from archive.fetch import Fetcher, http_date
+from paragraf_se.archive.fetch import Fetcher, http_date
 
 PAYLOAD = "Kommunstyrelsens beslut om avfallsplan – åäö §".encode() * 10
 

@@ -4,9 +4,9 @@ import zlib
 
 import pytest
 
-import indexer.parsing.pdf as pdf_module
-from indexer.parsing import parse_document
-from paragraf.isolated_parse import IsolatedParser
+import paragraf_se.indexer.parsing.pdf as pdf_module
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.isolated_parse import IsolatedParser
 from tests.pdfgen import assemble_pdf, make_pdf
 
 

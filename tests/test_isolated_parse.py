@@ -3,14 +3,14 @@
 import os
 import signal
 
-from paragraf.isolated_parse import IsolatedParser
+from paragraf_se.isolated_parse import IsolatedParser
 
 TEXT = ("Åsjö kommun\nKommunstyrelsen\nSammanträdesdatum 2022-03-02\n\n"
         "§ 14 Avfallsplan\n\nBeslut\nPlanen antas.\n").encode()
 
 
 def test_same_result_as_in_process():
-    from indexer.parsing import parse_document
+    from paragraf_se.indexer.parsing import parse_document
 
     with IsolatedParser() as parse:
         assert parse(TEXT, "text/plain") == parse_document(TEXT, "text/plain")

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-import indexer.parsing as parsing
-from indexer.parsing import parse_document
-from indexer.parsing.ocr import ocr_available, repair_ocr_text
+import paragraf_se.indexer.parsing as parsing
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.indexer.parsing.ocr import ocr_available, repair_ocr_text
 from tests.pdfgen import make_scanned_pdf
 
 SCAN = ["Åsjö kommun", "Kommunstyrelsen", "Sammanträdesdatum 2022-03-02", "",

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import httpx
 
-from paragraf.cli import main
-from paragraf.parse_status import ParseStatusLog, status_path
-from paragraf.settings import DataDir
-from paragraf.web import create_app
+from paragraf_se.cli import main
+from paragraf_se.parse_status import ParseStatusLog, status_path
+from paragraf_se.settings import DataDir
+from paragraf_se.web import create_app
 from tests.serving import live_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"

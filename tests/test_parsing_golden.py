@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.model import ParseResult
-from indexer.parsing import parse_document
+from paragraf_se.indexer.model import ParseResult
+from paragraf_se.indexer.parsing import parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsing"
 DOCUMENTS = [

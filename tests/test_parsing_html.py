@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from indexer.parsing import parse_document
-from indexer.parsing.html import html_to_text
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.indexer.parsing.html import html_to_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsing"
 

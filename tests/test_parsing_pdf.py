@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.parsing import parse_document
+from paragraf_se.indexer.parsing import parse_document
 from tests.pdfgen import make_pdf
 
 
@@ -54,9 +54,9 @@ def test_paragraphs_know_their_pages_and_furniture_is_gone():
 @pytest.fixture()
 def no_ocr(monkeypatch):
     """The path taken where ocrmypdf / tesseract-ocr-swe are not installed."""
-    import indexer.parsing
+    import paragraf_se.indexer.parsing as parsing_pkg
 
-    monkeypatch.setattr(indexer.parsing, "ocr_available", lambda: False)
+    monkeypatch.setattr(parsing_pkg, "ocr_available", lambda: False)
 
 
 def test_scanned_pdf_needs_ocr(no_ocr):

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.model import ParseResult
-from indexer.parsing import parse_document
+from paragraf_se.indexer.model import ParseResult
+from paragraf_se.indexer.parsing import parse_document
 from tests.pdfgen import make_pdf
 
 PROTOCOLISH = st.lists(

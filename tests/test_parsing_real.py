@@ -7,7 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from indexer.parsing import parse_document
+from paragraf_se.indexer.parsing import parse_document
 from tests.shared_data import seed, shared_path
 
 # The benchmark is a script, not a package: load it from its file.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.parsing import parse_document
+from paragraf_se.indexer.parsing import parse_document
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parsing"
 
@@ -202,7 +202,7 @@ def test_document_without_paragraphs_is_a_warning_not_a_failure():
 
 
 def test_diarienummer_line_under_title_is_not_title():
-    from indexer.parsing import parse_document
+    from paragraf_se.indexer.parsing import parse_document
 
     text = ("Åsjö kommun\nKommunstyrelsen\nSammanträdesdatum 2022-03-02\n\n"
             "§ 14 Avfallsplan 2022–2030\nDnr KS 2021/233\nSammanfattning\n"

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from indexer.model import Attendee
-from indexer.parsing import parse_document
-from indexer.parsing.dates import find_dates, parse_swedish_date
-from indexer.parsing.diarienummer import find_diarienummer
-from indexer.parsing.sniff import HTML, PDF, TEXT, sniff_kind
+from paragraf_se.indexer.model import Attendee
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.indexer.parsing.dates import find_dates, parse_swedish_date
+from paragraf_se.indexer.parsing.diarienummer import find_diarienummer
+from paragraf_se.indexer.parsing.sniff import HTML, PDF, TEXT, sniff_kind
 
 
 @pytest.mark.parametrize(

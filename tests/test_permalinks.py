@@ -6,13 +6,13 @@ import datetime as dt
 import httpx
 import pytest
 
-from archive.store import Archive
-from indexer.model import paragraph_id
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.permalinks import PermalinkRegistry, registry_path
-from paragraf.pipeline import Pipeline
-from paragraf.settings import DataDir
-from paragraf.web import create_app
+from paragraf_se.archive.store import Archive
+from paragraf_se.indexer.model import paragraph_id
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.permalinks import PermalinkRegistry, registry_path
+from paragraf_se.pipeline import Pipeline
+from paragraf_se.settings import DataDir
+from paragraf_se.web import create_app
 from tests.paragraph_factory import make_paragraph
 from tests.serving import live_server
 

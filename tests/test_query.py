@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.query import MAX_CLAUSES, Clause, Term, parse_query
+from paragraf_se.indexer.query import MAX_CLAUSES, Clause, Term, parse_query
 
 
 def test_plain_words_are_anded_clauses():

@@ -2,9 +2,9 @@
 
 import httpx
 
-from paragraf.rate_limit import TokenBuckets
-from paragraf.settings import DataDir
-from paragraf.web import create_app
+from paragraf_se.rate_limit import TokenBuckets
+from paragraf_se.settings import DataDir
+from paragraf_se.web import create_app
 from tests.serving import live_server
 
 

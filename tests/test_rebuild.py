@@ -5,10 +5,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from archive.store import Archive
-from indexer.parsing import parse_document
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.pipeline import Pipeline
+from paragraf_se.archive.store import Archive
+from paragraf_se.indexer.parsing import parse_document
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.pipeline import Pipeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"
 

@@ -10,11 +10,11 @@ import pypdfium2
 import pytest
 from lxml import html as lxml_html
 
-from paragraf.sample_site.content import ORGS, org_by_slug
-from paragraf.sample_site.generate import SITE_DIR, generate, site_files
-from paragraf.sample_site.pdfwriter import PAGE_WIDTH, Flow, TextRun, build_pdf
-from paragraf.sample_site.schema import numbered
-from paragraf.sample_site.server import resolve, serve_sample_site
+from paragraf_se.sample_site.content import ORGS, org_by_slug
+from paragraf_se.sample_site.generate import SITE_DIR, generate, site_files
+from paragraf_se.sample_site.pdfwriter import PAGE_WIDTH, Flow, TextRun, build_pdf
+from paragraf_se.sample_site.schema import numbered
+from paragraf_se.sample_site.server import resolve, serve_sample_site
 
 
 def _pdf_text(data: bytes) -> list[str]:
@@ -117,9 +117,9 @@ def test_committed_site_equals_fresh_generation(files: dict[str, bytes]) -> None
         p.relative_to(SITE_DIR).as_posix(): p.read_bytes()
         for p in SITE_DIR.rglob("*") if p.is_file()
     }
-    assert sorted(committed) == sorted(files), "run: python -m paragraf.sample_site.generate"
+    assert sorted(committed) == sorted(files), "run: python -m paragraf_se.sample_site.generate"
     changed = [path for path, data in files.items() if committed[path] != data]
-    assert changed == [], "run: python -m paragraf.sample_site.generate"
+    assert changed == [], "run: python -m paragraf_se.sample_site.generate"
     assert sum(len(d) for d in files.values()) < 2_000_000
 
 

@@ -1,6 +1,6 @@
 """The spine's acceptance check on the real seed protocol (skips without ../shared)."""
 
-from paragraf.cli import main
+from paragraf_se.cli import main
 from tests.shared_data import seed
 
 

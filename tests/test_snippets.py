@@ -1,5 +1,5 @@
-from indexer.analysis import stem
-from indexer.snippets import SCAN_CHARS, make_snippet
+from paragraf_se.indexer.analysis import stem
+from paragraf_se.indexer.snippets import SCAN_CHARS, make_snippet
 
 
 def matcher(*words):

@@ -5,11 +5,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from archive.store import Archive
-from indexer.whoosh_engine import WhooshIndex
-from paragraf.pipeline import Pipeline
-from paragraf.settings import DataDir
-from paragraf.web import create_app
+from paragraf_se.archive.store import Archive
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.pipeline import Pipeline
+from paragraf_se.settings import DataDir
+from paragraf_se.web import create_app
 from tests.serving import live_server
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"

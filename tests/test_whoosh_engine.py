@@ -3,8 +3,8 @@ from dataclasses import replace
 
 import pytest
 
-from indexer.search import InvalidRequest, SearchRequest, search
-from indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from tests.paragraph_factory import make_paragraph
 
 CORPUS = [

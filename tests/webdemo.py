@@ -6,9 +6,9 @@ import contextlib
 import io
 from collections.abc import Iterator
 
-from paragraf.demo import crawl_and_index
-from paragraf.settings import DataDir
-from paragraf.web import create_app
+from paragraf_se.demo import crawl_and_index
+from paragraf_se.settings import DataDir
+from paragraf_se.web import create_app
 from tests.serving import live_server
 
 

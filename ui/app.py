@@ -11,13 +11,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from indexer.model import meeting_id, paragraph_id
-from indexer.search import InvalidRequest, SearchRequest, search
-from indexer.search_params import request_from_params
-from search_api.app import base_url, search_request
-from search_api.context import paragraph_context
-from search_api.representation import archive_url, bodies_json, full_citation, meeting_path
-from ui import feed, filters, links
+from paragraf_se.indexer.model import meeting_id, paragraph_id
+from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
+from paragraf_se.indexer.search_params import request_from_params
+from paragraf_se.search_api.app import base_url, search_request
+from paragraf_se.search_api.context import paragraph_context
+from paragraf_se.search_api.representation import (
+    archive_url,
+    bodies_json,
+    full_citation,
+    meeting_path,
+)
+from paragraf_se.ui import feed, filters, links
 
 HERE = Path(__file__).parent
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from indexer.model import Paragraph
-from indexer.search import SearchRequest
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.search import SearchRequest
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

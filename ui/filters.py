@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from indexer.search import SearchResult
-from ui import links
+from paragraf_se.indexer.search import SearchResult
+from paragraf_se.ui import links
 
 # URL parameters that narrow a search, in the order the bar shows them.
 FILTER_PARAMS = ("q", "org", "body", "year", "from", "to", "mode")

@@ -28,10 +28,10 @@ import re
 import threading
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from archive.crawl.config import SourceConfig
-from archive.crawl.engine import CrawlRun, Strategy
-from archive.crawl.frontier import Task
-from archive.fetch import Fetcher, FetchResult
+from paragraf_se.archive.crawl.config import SourceConfig
+from paragraf_se.archive.crawl.engine import CrawlRun, Strategy
+from paragraf_se.archive.crawl.frontier import Task
+from paragraf_se.archive.fetch import Fetcher, FetchResult
 
 SOURCE_KIND = "ciceron"
 SEARCH_ID = "ciceronsok_search"

@@ -23,15 +23,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from archive.crawl.config import Limits, SourceConfig
-from archive.crawl.frontier import Frontier, Task
-from archive.crawl.robots import RobotsPolicy
-from archive.crawl.scope import Scope
-from archive.crawl.urls import canonical_url
-from archive.fetch import Fetcher, FetchResult
-from archive.model import Capture
-from archive.sniff import HTML, PDF, media_type, sniff
-from archive.store import Archive
+from paragraf_se.archive.crawl.config import Limits, SourceConfig
+from paragraf_se.archive.crawl.frontier import Frontier, Task
+from paragraf_se.archive.crawl.robots import RobotsPolicy
+from paragraf_se.archive.crawl.scope import Scope
+from paragraf_se.archive.crawl.urls import canonical_url
+from paragraf_se.archive.fetch import Fetcher, FetchResult
+from paragraf_se.archive.model import Capture
+from paragraf_se.archive.sniff import HTML, PDF, media_type, sniff
+from paragraf_se.archive.store import Archive
 
 log = logging.getLogger("paragraf.crawl")
 _MAX_FAILURE_EXAMPLES = 50

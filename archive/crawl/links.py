@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from archive.crawl.engine import CrawlRun, Strategy
-from archive.crawl.frontier import Task
-from archive.crawl.html import parse_html
-from archive.fetch import FetchResult
-from archive.sniff import DOCX, HTML, PDF, sniff
+from paragraf_se.archive.crawl.engine import CrawlRun, Strategy
+from paragraf_se.archive.crawl.frontier import Task
+from paragraf_se.archive.crawl.html import parse_html
+from paragraf_se.archive.fetch import FetchResult
+from paragraf_se.archive.sniff import DOCX, HTML, PDF, sniff
 
 SOURCE_KIND = "links"
 KEPT_TYPES = frozenset({HTML, PDF, DOCX})

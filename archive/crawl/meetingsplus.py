@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from archive.crawl.engine import CrawlRun, Strategy
-from archive.crawl.frontier import Task
-from archive.crawl.html import parse_html
+from paragraf_se.archive.crawl.engine import CrawlRun, Strategy
+from paragraf_se.archive.crawl.frontier import Task
+from paragraf_se.archive.crawl.html import parse_html
 
 SOURCE_KIND = "meetingsplus"
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from protego import Protego
 
-from archive.crawl.urls import origin
-from archive.fetch import Fetcher
+from paragraf_se.archive.crawl.urls import origin
+from paragraf_se.archive.fetch import Fetcher
 
 
 class RobotsPolicy:

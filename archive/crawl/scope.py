@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from archive.crawl.config import Limits
+from paragraf_se.archive.crawl.config import Limits
 
 # Date-like tokens in a URL: 2031-05, 2031/05, 20310512, year=2031.
 _DATE_TOKEN = re.compile(r"(?<!\d)((?:19|20|21)\d{2})(?:[-/_.]?(0[1-9]|1[0-2]))(?!\d)")

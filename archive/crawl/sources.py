@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from archive.crawl.ciceron import CiceronStrategy
-from archive.crawl.config import CrawlerSettings, SourceConfig
-from archive.crawl.engine import CrawlReport, CrawlRun, Strategy
-from archive.crawl.frontier import Frontier
-from archive.crawl.links import LinksStrategy
-from archive.crawl.meetingsplus import MeetingsPlusStrategy
-from archive.crawl.robots import RobotsPolicy
-from archive.fetch import Fetcher
-from archive.store import Archive
+from paragraf_se.archive.crawl.ciceron import CiceronStrategy
+from paragraf_se.archive.crawl.config import CrawlerSettings, SourceConfig
+from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun, Strategy
+from paragraf_se.archive.crawl.frontier import Frontier
+from paragraf_se.archive.crawl.links import LinksStrategy
+from paragraf_se.archive.crawl.meetingsplus import MeetingsPlusStrategy
+from paragraf_se.archive.crawl.robots import RobotsPolicy
+from paragraf_se.archive.fetch import Fetcher
+from paragraf_se.archive.store import Archive
 
 
 def make_fetcher(source: SourceConfig, settings: CrawlerSettings) -> Fetcher:

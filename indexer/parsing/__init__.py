@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from indexer.model import MeetingInfo, ParseResult
-from indexer.parsing.decode import decode_text
-from indexer.parsing.errors import ParseFailure
-from indexer.parsing.html import html_to_text
-from indexer.parsing.lines import split_pages
-from indexer.parsing.ocr import ocr_available, ocr_pdf, repair_ocr_text
-from indexer.parsing.pdf import PdfText, extract_pdf_text
-from indexer.parsing.sniff import HTML, PDF, sniff_kind
-from indexer.parsing.text import parse_pages
+from paragraf_se.indexer.model import MeetingInfo, ParseResult
+from paragraf_se.indexer.parsing.decode import decode_text
+from paragraf_se.indexer.parsing.errors import ParseFailure
+from paragraf_se.indexer.parsing.html import html_to_text
+from paragraf_se.indexer.parsing.lines import split_pages
+from paragraf_se.indexer.parsing.ocr import ocr_available, ocr_pdf, repair_ocr_text
+from paragraf_se.indexer.parsing.pdf import PdfText, extract_pdf_text
+from paragraf_se.indexer.parsing.sniff import HTML, PDF, sniff_kind
+from paragraf_se.indexer.parsing.text import parse_pages
 
 __all__ = ["parse_document"]
 

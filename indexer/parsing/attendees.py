@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.model import Attendee
+from paragraf_se.indexer.model import Attendee
 
 # Word lengths are bounded so that matching stays linear on pathological lines.
 _WORD = r"[A-ZÅÄÖÉÜ][\wåäöéüÅÄÖ'’\-]{1,30}"

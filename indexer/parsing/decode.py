@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from indexer.parsing.errors import ParseFailure
+from paragraf_se.indexer.parsing.errors import ParseFailure
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)

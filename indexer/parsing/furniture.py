@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from indexer.parsing.headers import match_header
-from indexer.parsing.lines import Line
+from paragraf_se.indexer.parsing.headers import match_header
+from paragraf_se.indexer.parsing.lines import Line
 
 _BODY_WORD = r"(?:\w*(?:fullmäktige|styrelse|nämnd|råd|utskott|direktion|beredning)\w*)"
 _ORG_PREFIX = r"(?:[\wÅÄÖåäö]+s? (?:[Ss]tad|kommun)|Region(?: [A-ZÅÄÖ][\wåäö]+){1,2})"

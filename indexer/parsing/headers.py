@@ -12,8 +12,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from indexer.parsing.diarienummer import strip_diarienummer
-from indexer.parsing.lines import Line
+from paragraf_se.indexer.parsing.diarienummer import strip_diarienummer
+from paragraf_se.indexer.parsing.lines import Line
 
 _HEADER = re.compile(
     r"^(?:[•·\-–*]\s*)?"

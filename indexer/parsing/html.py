@@ -12,8 +12,8 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-from indexer.parsing.decode import decode_text, html_charset
-from indexer.parsing.errors import ParseFailure
+from paragraf_se.indexer.parsing.decode import decode_text, html_charset
+from paragraf_se.indexer.parsing.errors import ParseFailure
 
 _DROP_TAGS = frozenset({
     "script", "style", "nav", "header", "footer", "noscript", "template", "svg", "form",

@@ -7,11 +7,11 @@ import datetime as dt
 import re
 from collections import Counter
 
-from indexer.model import MeetingInfo
-from indexer.parsing.attendees import parse_attendees, parse_names
-from indexer.parsing.dates import find_dates
-from indexer.parsing.lines import Line
-from indexer.parsing.sections import decision_body
+from paragraf_se.indexer.model import MeetingInfo
+from paragraf_se.indexer.parsing.attendees import parse_attendees, parse_names
+from paragraf_se.indexer.parsing.dates import find_dates
+from paragraf_se.indexer.parsing.lines import Line
+from paragraf_se.indexer.parsing.sections import decision_body
 
 _ORG_PATTERNS = (
     re.compile(r"\bRegion (?:[A-ZÅÄÖ][a-zåäö]+)(?: [A-ZÅÄÖ][a-zåäö]+)?"),

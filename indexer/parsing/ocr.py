@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 
-from indexer.parsing.errors import ParseFailure
+from paragraf_se.indexer.parsing.errors import ParseFailure
 
 OCR_TIMEOUT_S = 600.0
 # Tesseract reads "§" as "8", "$" or "S": "8 14 Avfallsplan" is "§ 14 Avfallsplan".

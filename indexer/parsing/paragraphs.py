@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from indexer.model import ParsedParagraph
-from indexer.parsing.diarienummer import find_diarienummer
-from indexer.parsing.headers import Header, match_header
-from indexer.parsing.lines import Line
-from indexer.parsing.sections import classify_heading, split_sections, tidy
+from paragraf_se.indexer.model import ParsedParagraph
+from paragraf_se.indexer.parsing.diarienummer import find_diarienummer
+from paragraf_se.indexer.parsing.headers import Header, match_header
+from paragraf_se.indexer.parsing.lines import Line
+from paragraf_se.indexer.parsing.sections import classify_heading, split_sections, tidy
 
 _MAX_TITLE_LINES = 6
 _MAX_BLANKS_BEFORE_TITLE = 6

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from indexer.parsing.errors import ParseFailure
+from paragraf_se.indexer.parsing.errors import ParseFailure
 
 _PDFIUM_LOCK = threading.Lock()
 # PDFium marks a hyphen it found at a line end with U+FFFE and joins the lines;

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.model import Section
+from paragraf_se.indexer.model import Section
 
 # Printed heading (lower-cased, no trailing colon) -> normalised kind.
 _HEADINGS = {

@@ -9,13 +9,13 @@ import itertools
 import re
 from collections import Counter
 
-from indexer.model import MeetingInfo, ParsedParagraph, ParseResult
-from indexer.parsing.furniture import remove_furniture, repeated_band_lines
-from indexer.parsing.headers import find_headers, match_header, select_headers
-from indexer.parsing.lines import Line, rejoin_hyphenated, to_lines
-from indexer.parsing.meeting import extract_meeting
-from indexer.parsing.paragraphs import build_paragraph
-from indexer.parsing.sections import classify_heading
+from paragraf_se.indexer.model import MeetingInfo, ParsedParagraph, ParseResult
+from paragraf_se.indexer.parsing.furniture import remove_furniture, repeated_band_lines
+from paragraf_se.indexer.parsing.headers import find_headers, match_header, select_headers
+from paragraf_se.indexer.parsing.lines import Line, rejoin_hyphenated, to_lines
+from paragraf_se.indexer.parsing.meeting import extract_meeting
+from paragraf_se.indexer.parsing.paragraphs import build_paragraph
+from paragraf_se.indexer.parsing.sections import classify_heading
 
 NO_PARAGRAPHS = "no § paragraphs found"
 _AGENDA_NUMBER = re.compile(r"^(?:[•·]\s*)?\d{1,3}\.?$")

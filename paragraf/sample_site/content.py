@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from paragraf.sample_site.content_kommun import KOMMUN
-from paragraf.sample_site.content_region import REGION
-from paragraf.sample_site.schema import Org
+from paragraf_se.sample_site.content_kommun import KOMMUN
+from paragraf_se.sample_site.content_region import REGION
+from paragraf_se.sample_site.schema import Org
 
 ORGS: tuple[Org, ...] = (REGION, KOMMUN)
 

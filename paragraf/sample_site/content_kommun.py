@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paragraf.sample_site.schema import (
+from paragraf_se.sample_site.schema import (
     DECISION,
     Body,
     Item,

@@ -1,6 +1,6 @@
 """Deterministic generator of the sample Meetings Plus sites.
 
-``python -m paragraf.sample_site.generate [OUT_DIR]`` rewrites
+``python -m paragraf_se.sample_site.generate [OUT_DIR]`` rewrites
 ``paragraf/sample_site/site/`` (or OUT_DIR). File layout per organisation::
 
     <org-slug>/index.html                               /
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from paragraf.sample_site.content import ORGS
-from paragraf.sample_site.render_html import (
+from paragraf_se.sample_site.content import ORGS
+from paragraf_se.sample_site.render_html import (
     attachment_slugs,
     body_page,
     committees_page,
@@ -26,8 +26,8 @@ from paragraf.sample_site.render_html import (
     protocol_file_name,
     root_page,
 )
-from paragraf.sample_site.render_pdf import attachment_pdf, protocol_pdf
-from paragraf.sample_site.schema import Org, file_slug, meeting_slug
+from paragraf_se.sample_site.render_pdf import attachment_pdf, protocol_pdf
+from paragraf_se.sample_site.schema import Org, file_slug, meeting_slug
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from paragraf.sample_site.schema import (
+from paragraf_se.sample_site.schema import (
     Body,
     Item,
     Meeting,

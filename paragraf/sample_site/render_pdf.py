@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paragraf.sample_site.pdfwriter import (
+from paragraf_se.sample_site.pdfwriter import (
     BOLD,
     PAGE_HEIGHT,
     PAGE_WIDTH,
@@ -12,7 +12,7 @@ from paragraf.sample_site.pdfwriter import (
     build_pdf,
     text_width,
 )
-from paragraf.sample_site.schema import (
+from paragraf_se.sample_site.schema import (
     Body,
     Item,
     Meeting,

@@ -6,7 +6,7 @@ are served as ``application/pdf``; query strings are ignored. Responses carry
 a content-derived ETag and a fixed Last-Modified, and conditional requests
 get 304, so re-crawls can be tested.
 
-Run by hand: ``python -m paragraf.sample_site.server [--port N] [ORG_SLUG]``.
+Run by hand: ``python -m paragraf_se.sample_site.server [--port N] [ORG_SLUG]``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from paragraf.sample_site.generate import SITE_DIR
+from paragraf_se.sample_site.generate import SITE_DIR
 
 # Fixed so responses are identical across runs (2024-06-01 00:00:00 UTC).
 LAST_MODIFIED_EPOCH = 1717200000

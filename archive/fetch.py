@@ -2,7 +2,10 @@
 
 Bodies are streamed and size-limited while streaming (counting *decoded*
 bytes, so a small gzip bomb cannot expand past ``max_bytes``), the total time
-per response is bounded, and only timeouts and 5xx answers are retried. It
+per response is bounded, and only transient timeouts (connecting, or a read
+that stayed silent for ``read_timeout``) and 5xx answers are retried. A
+response that overran the total deadline is *not* retried: a server that
+drips bytes would do it again, and each try would cost a whole deadline. It
 never raises on network trouble: the result carries an error text instead.
 
 Content-Encoding is decoded here (gzip/deflate only, which is all we ask
@@ -58,7 +61,11 @@ class OffSiteRedirect(Exception):
 
 
 class _Retryable(Exception):
-    """A timeout (httpx's or our total deadline): worth another attempt."""
+    """A transient timeout (connect, or a silent read): worth another attempt."""
+
+
+class _DeadlineExceeded(Exception):
+    """The response took longer than the total deadline: final, never retried."""
 
 
 class _TooLarge(Exception):
@@ -234,7 +241,10 @@ class Fetcher:
                     raise _TooLarge
                 parts.append(part)
                 if self._clock() > deadline:
-                    raise _Retryable(f"timeout: response took over {self.total_timeout}s")
+                    raise _DeadlineExceeded
+        except _DeadlineExceeded:
+            return b"", (f"deadline exceeded: the response took over {self.total_timeout:g}s"
+                         f" (total_timeout) after {size} byte(s); not retried")
         except _TooLarge:
             return b"", f"body too large: over {self.max_bytes} bytes"
         except httpx.TimeoutException as exc:

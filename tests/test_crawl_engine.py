@@ -94,7 +94,8 @@ def test_links_site_relative_absolute_and_cp1252(archive: Archive, frontier: Fro
 
 def test_hostile_cases_end_with_clear_reasons(archive: Archive, frontier: Frontier) -> None:
     links = ["/loop-a", "/kalender?month=2024-01", "/kalender/2024/01", "/stor", "/bomb",
-             "/droppande", "/ostadig.pdf", "/trasig.pdf", "/html-som.pdf", "/saknas"]
+             "/droppande", "/ostadig.pdf", "/trasig.pdf", "/html-som.pdf", "/saknas",
+             "http://127.0.0.1:port/felaktig"]
     routes = {
         "/start": html("".join(f"<a href='{u}'>x</a>" for u in links)),
         "/loop-a": redirect_loop, "/loop-b": redirect_loop,
@@ -112,13 +113,15 @@ def test_hostile_cases_end_with_clear_reasons(archive: Archive, frontier: Fronti
         report = _crawl(site.url("/start"), archive, frontier, max_depth=8, total_timeout=0.5)
         assert site.hits["/ostadig.pdf"] == 3  # 500, 500, 200
         assert site.hits["/saknas"] == 1  # 4xx: no retry
+        assert site.hits["/droppande"] == 1  # over the total deadline: no retry
         calendar_hits = sum(n for p, n in site.hits.items() if p.startswith("/kalender"))
     failed = dict(report.failed)
     assert failed["too many redirects"] == 1
     assert failed["too large"] == 2  # the big page and the gzip bomb
-    assert failed["timeout"] == 1  # the slow drip, cut off by total_timeout (3 tries)
+    assert failed["over the total deadline"] == 1  # the slow drip, cut off once
     assert failed["HTTP 404"] == 1
     skipped = dict(report.skipped)
+    assert skipped["malformed URL"] == 1  # a port that is not a number
     assert skipped["trap: over 5 query variants of a path"] >= 1
     assert skipped["trap: deeper than max_depth 8"] >= 1
     assert calendar_hits <= 5 + 8

@@ -24,6 +24,30 @@ def test_canonical_url() -> None:
     assert origin("http://H:80/a/b") == "http://h"
 
 
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("http://h/a/./b/../c", "http://h/a/c"),  # dot segments
+    ("http://h/%7Euser/../x/", "http://h/x/"),
+    ("http://BÅSTAD.se/Nämnd/protokoll 2022.pdf",  # IDNA host, UTF-8 path, space
+     "http://xn--bstad-mra.se/N%C3%A4mnd/protokoll%202022.pdf"),
+    ("http://h/a%2fb%7e?x=%c3%a5", "http://h/a%2Fb~?x=%C3%A5"),  # escapes: case, unreserved
+    ("https://h:443/x", "https://h/x"), ("http://h:443/x", "http://h:443/x"),  # default ports
+    ("http://[::1]:80/a#frag", "http://[::1]/a"),
+    ("http://h/a?b&a=", "http://h/a?a=&b="),  # blank values kept, sorted
+    # Ciceron passes base64 file names back: reserved characters stay escaped.
+    ("http://h/download/document?id=7&filename=YWJj%2BZGVm%2Fx%3D%3D",
+     "http://h/download/document?filename=YWJj%2BZGVm%2Fx%3D%3D&id=7"),
+])
+def test_canonical_url_normalises_by_rfc_3986(raw: str, canonical: str) -> None:
+    assert canonical_url(raw) == canonical
+    assert canonical_url(canonical) == canonical  # idempotent
+
+
+@pytest.mark.parametrize("bad", ["http://h:abc/x", "http://[::1/a", "http://h:99999/"])
+def test_a_malformed_url_is_a_value_error(bad: str) -> None:
+    with pytest.raises(ValueError, match="not a valid URL"):
+        canonical_url(bad)
+
+
 class _Robots(BaseHTTPRequestHandler):
     status = 200
     hits: list[str]

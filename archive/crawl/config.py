@@ -29,7 +29,9 @@ class Limits:
     """Politeness and bounds; the defaults are the documented ones."""
 
     delay: float = 1.0  # seconds between request starts on one host
-    concurrency_per_host: int = 1  # requests in flight per host
+    # Requests in flight per host: more than one, so that one slow response
+    # does not hold back the rest of the host (starts stay ``delay`` apart).
+    concurrency_per_host: int = 2
     connect_timeout: float = 10.0
     read_timeout: float = 30.0  # longest silence while reading
     total_timeout: float = 120.0  # longest time for one whole response

@@ -40,6 +40,8 @@ _MAX_FAILURE_EXAMPLES = 50
 def failure_reason(result: FetchResult) -> str:
     """A short, countable reason for a failed fetch (details go to the log)."""
     error = result.error or ""
+    if error.startswith("deadline"):
+        return "over the total deadline"
     if error.startswith("timeout"):
         return "timeout"
     if error.startswith("body too large"):
@@ -52,6 +54,15 @@ def failure_reason(result: FetchResult) -> str:
     if error:
         return error.split(":", 1)[0][:60]
     return f"HTTP {result.status}"
+
+
+def _canonical_or_as_is(url: str) -> str:
+    # A start URL the library refuses is fetched as given: the fetch then fails
+    # with a reason in the report, instead of the whole run failing to start.
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,12 @@ class CrawlRun:
     def discover(self, url: str, role: str, depth: int, meta: dict[str, str] | None = None,
                  *, trusted: bool = False) -> bool:
         """Queue a URL found on a page if scope and trap defences allow; True if queued."""
-        url = canonical_url(url)
+        try:
+            url = canonical_url(url)
+        except ValueError as err:
+            self.skipped["malformed URL"] += 1
+            log.debug("skip source=%s reason=%r", self.source.name, str(err))
+            return False
         if url in self._known:
             return False
         reason = self.scope.reject(url, depth, trusted=trusted)
@@ -255,7 +271,7 @@ class CrawlRun:
 
     def run(self) -> CrawlReport:
         """Crawl until the frontier is empty, ``max_pages`` is reached or interrupted."""
-        seeds = [Task(canonical_url(t.url), t.role, t.depth, t.meta)
+        seeds = [Task(_canonical_or_as_is(t.url), t.role, t.depth, t.meta)
                  for t in self.strategy.seeds()]
         resumed = self.frontier.begin(self.source.name, seeds, restart=self.restart)
         for url in self.frontier.known(self.source.name):

@@ -1,35 +1,40 @@
-"""URL canonicalisation shared by the crawlers."""
+"""URL canonicalisation shared by the crawlers.
+
+The work is done by w3lib's ``canonicalize_url`` (Scrapy's, built for exactly
+this: de-duplicating requests), which follows RFC 3986 normalisation: lower-case
+scheme and host, IDNA (punycode) hosts, dot segments removed, percent-encoding
+made upper-case, unreserved characters decoded, non-ASCII UTF-8-encoded,
+fragment dropped, query arguments sorted. It keeps an explicit default port, so
+that one step (``:80`` for http, ``:443`` for https) is done here.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def canonical_url(url: str) -> str:
-    """A canonical form used to de-duplicate URLs.
+    """A canonical form used to de-duplicate URLs (and the form that is fetched).
 
-    Lower-cases scheme and host, drops default ports and fragments, and sorts
-    query parameters. A trailing slash is kept (relative links resolve
-    differently under it). Query strings are kept: platforms such as
-    Meetings Plus use them (``?downloadMode=open``). Spaces and
-    non-ASCII characters in the path are percent-encoded as UTF-8 (as browsers
-    do); existing escapes are kept.
+    A trailing slash is kept (relative links resolve differently under it) and
+    query strings are kept, sorted: platforms such as Meetings Plus use them
+    (``?downloadMode=open``). An empty path becomes ``/``. ValueError for a
+    URL that cannot be one (a port that is not a number, a bad IPv6 literal).
     """
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
     try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = host if port is None or port == _DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
-    path = quote(parts.path, safe="/%:@!$&'()*+,;=~") or "/"
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return urlunsplit((scheme, netloc, path, query, ""))
+        canonical = canonicalize_url(url.strip())
+    except ValueError as err:
+        raise ValueError(f"not a valid URL: {url!r} ({err})") from None
+    parts = urlsplit(canonical)
+    port = parts.port
+    if port is not None and port == _DEFAULT_PORTS.get(parts.scheme):
+        host = parts.netloc.rsplit(":", 1)[0]
+        canonical = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return canonical
 
 
 def origin(url: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,23 +13,93 @@ from pathlib import Path
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
 from paragraf_se.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
 
+# Exit status when stdout was closed early (`paragraf search ... | head -1`): 128 + SIGPIPE,
+# what a command killed by the signal reports, so `set -o pipefail` scripts can tell.
+EXIT_BROKEN_PIPE = 141
+
+# Options that may stand before or after the subcommand: (flags, add_argument keywords).
+# Add a new global option here and every subcommand accepts it too.
+GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, object]]] = [
+    (("--data-dir",), {
+        "metavar": "DIR",
+        "help": f"data directory (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})",
+    }),
+]
+
+
+# Argument types: each refuses a bad value with an English sentence (argparse
+# prints it as "argument --x: <sentence>"), never a Python message.
 
 def _date(raw: str) -> str:
     try:
         return dt.date.fromisoformat(raw).isoformat()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {raw!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"{raw!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31") from None
+
+
+def _year(raw: str) -> int:
+    if len(raw) == 4 and raw.isascii() and raw.isdigit():
+        return int(raw)
+    raise argparse.ArgumentTypeError(f"{raw!r} is not a year; write four digits, e.g. 2022")
+
+
+def _port(raw: str) -> int:
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 65535:
+        return int(raw)
+    raise argparse.ArgumentTypeError(f"{raw!r} is not a port; give a number from 1 to 65535")
+
+
+def _count(raw: str) -> int:
+    if raw.isascii() and raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of 1 or more")
+
+
+def _non_negative(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value >= 0 and value != float("inf"):
+        return value
+    raise argparse.ArgumentTypeError(f"{raw!r} is not a number of 0 or more")
+
+
+def _one_of(*choices: str):
+    def check(raw: str) -> str:
+        if raw in choices:
+            return raw
+        raise argparse.ArgumentTypeError(f"{raw!r} is not one of {', '.join(choices)}")
+
+    return check
+
+
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
+    """Let every subcommand (at any depth) accept the global options too.
+
+    On a subcommand the default is SUPPRESS, so a value given after the
+    subcommand wins and one given before it is not overwritten by a default.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for subparser in dict.fromkeys(action.choices.values()):
+            taken = {o for a in subparser._actions for o in a.option_strings}
+            for flags, kwargs in GLOBAL_OPTIONS:
+                if not taken.intersection(flags):
+                    subparser.add_argument(*flags, **{**kwargs, "default": argparse.SUPPRESS})
+            _add_global_options(subparser)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paragraf",
         description="Search and archive for Swedish municipal and regional meeting protocols.",
+        epilog="Global options (--data-dir) may also follow the command.",
     )
-    parser.add_argument(
-        "--data-dir", metavar="DIR",
-        help=f"data directory (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})",
-    )
+    for flags, kwargs in GLOBAL_OPTIONS:
+        parser.add_argument(*flags, **kwargs)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="archive, parse and index protocol files (PDF, HTML, text)")
@@ -39,24 +110,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per file")
 
     p = sub.add_parser("parse", help="print the paragraphs found in a file; stores nothing")
-    p.add_argument("file", type=Path)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("file", type=Path, help="a protocol file (PDF, HTML or text)")
+    p.add_argument("--json", action="store_true", help="the whole parse result as JSON")
 
-    p = sub.add_parser("search", help="search the index")
-    p.add_argument("query", nargs="?", default="")
-    p.add_argument("--org", action="append", default=[])
-    p.add_argument("--body", action="append", default=[])
-    p.add_argument("--year", action="append", default=[])
-    p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
-    p.add_argument("--mode", default="stemmed", choices=["stemmed", "exact"])
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--size", type=int, default=10)
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("search", help="search the index",
+                       epilog="Words need no quotes: paragraf search eldning förbud. "
+                              "Put -- before a query that starts with '-'.")
+    p.add_argument("query", nargs="*", metavar="WORD",
+                   help="query words and operators (see README, Query language)")
+    p.add_argument("--org", action="append", default=[],
+                   help="only this organisation (repeatable)")
+    p.add_argument("--body", action="append", default=[], help="only this body (repeatable)")
+    p.add_argument("--year", action="append", default=[], type=_year,
+                   help="only meetings in this year (repeatable)")
+    p.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
+                   help="only meetings on or after this date")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD",
+                   help="only meetings on or before this date")
+    p.add_argument("--sort", default="relevance", metavar="{relevance,newest,oldest}",
+                   type=_one_of("relevance", "newest", "oldest"),
+                   help="order of the hits (default relevance)")
+    p.add_argument("--mode", default="stemmed", metavar="{stemmed,exact}",
+                   type=_one_of("stemmed", "exact"),
+                   help="stemmed: all word forms (default); exact: the words as typed")
+    p.add_argument("--page", type=_count, default=1, help="page of hits to show (default 1)")
+    p.add_argument("--size", type=_count, default=10, help="hits per page (default 10)")
+    p.add_argument("--json", action="store_true",
+                   help="the result as the JSON API answers it")
 
     p = sub.add_parser("serve", help="serve the web UI and JSON API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--rate-limit", type=float, default=DEFAULT_PER_MINUTE, metavar="N",
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--rate-limit", type=_non_negative, default=DEFAULT_PER_MINUTE, metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
     p.add_argument("--access-log", action="store_true", help="log every request")
 
@@ -73,23 +159,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", type=Path, help="a new or empty directory")
 
     p = sub.add_parser("restore", help="restore a backup into the data directory")
-    p.add_argument("src", type=Path)
+    p.add_argument("src", type=Path, help="a directory written by 'paragraf backup'")
     p.add_argument("--force", action="store_true", help="replace an existing archive")
 
     p = sub.add_parser("permalinks", help="manage permanent links")
-    p.add_argument("action", choices=["alias"])
+    p.add_argument("action", choices=["alias"],
+                   help="alias: old permalinks of a renamed body redirect to the new name")
     p.add_argument("--org", required=True, help="organisation, e.g. 'Åsjö kommun'")
     p.add_argument("--from-body", required=True, help="the body's old name")
     p.add_argument("--to-body", required=True, help="the body's new name")
 
     p = sub.add_parser("compounds", help="rebuild the word list used for compound splitting")
-    p.add_argument("action", choices=["build"])
+    p.add_argument("action", choices=["build"], help="build: regenerate the word list")
     p.add_argument("--hunspell", type=Path, default=Path("/usr/share/hunspell/sv_SE.dic"),
                    help="hunspell .dic file (Debian package hunspell-sv)")
 
     p = sub.add_parser("demo", help="crawl the embedded sample site, index it and serve the UI")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to serve on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8000, help="port to serve on (default 8000)")
     p.add_argument("--no-serve", action="store_true", help="stop after indexing")
 
     p = sub.add_parser("crawl", help="crawl sources into the archive and index what changed")
@@ -98,8 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", metavar="URL", help="crawl links from URL (a 'links' source)")
     p.add_argument("--org", help="organisation of --seed documents")
     p.add_argument("--contact", help="contact URL or mailto: for the User-Agent (--seed)")
-    p.add_argument("--delay", type=float, help="seconds between requests per host (--seed)")
-    p.add_argument("--max-pages", type=int, metavar="N", help="fetches per source this run")
+    p.add_argument("--delay", type=_non_negative,
+                   help="seconds between request starts per host (--seed)")
+    p.add_argument("--max-pages", type=_count, metavar="N", help="fetches per source this run")
     p.add_argument("--dry-run", action="store_true", help="show the plan; fetch nothing")
     p.add_argument("--restart", action="store_true",
                    help="start afresh instead of resuming an unfinished run")
@@ -111,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = archive_sub.add_parser("ls", help="list captures")
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
+
+    _add_global_options(parser)
     return parser
 
 
@@ -121,12 +212,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     handler = getattr(commands, f"cmd_{args.command}")
     try:
-        return handler(args, data_dir)
+        code = handler(args, data_dir)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return EXIT_BROKEN_PIPE
     except commands.CommandError as err:
         print(f"paragraf: {err}", file=sys.stderr)
         return 2
+
+
+def _stdout_to_devnull() -> None:
+    # The reader went away (`| head -1`): what is left to print has nowhere to go.
+    # Point stdout at /dev/null so Python's final flush does not fail with a
+    # traceback (the recipe in the Python docs, "Note on SIGPIPE").
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def dumps(obj: object) -> str:

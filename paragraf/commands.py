@@ -65,19 +65,26 @@ def _describe(o) -> str:
 
 def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se.pipeline import Outcome, iter_input_files
+    from paragraf_se.progress import ProgressReporter
 
     facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
     pipeline = _open(data_dir)
     failed = total = 0
+    # Listed first (cheap next to parsing) so that progress can say n/N.
+    items = list(iter_input_files(args.paths))
     try:
         # Index commits are grouped; every original is archived before its turn.
-        with pipeline.index.batch():
-            for item in iter_input_files(args.paths):
+        with pipeline.index.batch(), ProgressReporter(
+                "ingest", len(items), unit="files", rates=("§",)) as progress:
+            for item in items:
                 outcome = (Outcome(str(item[0]), "failed", messages=(item[1],))
                            if isinstance(item, tuple) else pipeline.ingest_file(item, facts))
                 total += 1
                 failed += outcome.failed
-                _out(_ingest_json(outcome) if args.json else _describe(outcome))
+                progress.update(1, {"§": outcome.paragraphs, "failed": int(outcome.failed)})
+                # Results on stdout; a FAILED line is an error, so stderr (JSON stays whole).
+                progress.write(_ingest_json(outcome) if args.json else _describe(outcome),
+                               sys.stderr if outcome.failed and not args.json else sys.stdout)
     finally:
         pipeline.index.close()
         pipeline.archive.close()
@@ -134,16 +141,27 @@ REBUILD_PROCS = 2
 
 
 def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
+    import datetime as dt
+
     from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
     from paragraf_se.indexer.whoosh_engine import WhooshIndex
     from paragraf_se.search_api.representation import result_json
 
+    def day(value: str | None) -> dt.date | None:
+        return dt.date.fromisoformat(value) if value else None
+
+    # Unquoted words arrive one per argument: `paragraf search eldning förbud`.
+    query = " ".join(args.query) if isinstance(args.query, list) else args.query
     try:
-        years = tuple(int(y) for y in args.year)
-        req = SearchRequest(q=args.query, orgs=tuple(args.org), bodies=tuple(args.body),
-                            years=years, sort=args.sort, mode=args.mode, page=args.page,
-                            size=args.size)
-    except (InvalidRequest, ValueError) as err:
+        req = SearchRequest(q=query, orgs=tuple(args.org), bodies=tuple(args.body),
+                            years=tuple(int(y) for y in args.year),
+                            date_from=day(getattr(args, "date_from", None)),
+                            date_to=day(getattr(args, "date_to", None)), sort=args.sort,
+                            mode=args.mode, page=args.page, size=args.size)
+    except InvalidRequest as err:
+        message = err.message.replace("'to'", "--to")  # the API's "to" is the option --to
+        raise CommandError(f"--{err.param} {message}") from err
+    except ValueError as err:
         raise CommandError(str(err)) from err
     if not data_dir.index.exists():
         raise CommandError(f"no index in {data_dir.root}: run 'paragraf ingest' first")
@@ -157,6 +175,8 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
         return 0
     for notice in result.notices:
         _out(f"note: {notice}")
+    if result.suggestion:  # the UI's "Menade du …?"
+        _out(f"did you mean: {result.suggestion}?")
     _out(f"{result.total} paragraph(s)")
     for i, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         p = hit.paragraph
@@ -208,7 +228,8 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
                 procs=REBUILD_PROCS, parsers=parsers):
             if outcome.status != "skipped":
                 failed += outcome.failed
-                _out(_describe(outcome))
+                print(_describe(outcome), file=sys.stderr if outcome.failed else sys.stdout,
+                      flush=True)
         count = fresh.count()
     finally:
         for parser in parsers:

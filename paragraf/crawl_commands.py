@@ -11,7 +11,6 @@ import argparse
 import json
 import logging
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun
 from paragraf_se.archive.crawl.frontier import Frontier
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.sniff import PDF
+from paragraf_se.progress import DEFAULT_INTERVAL, ProgressReporter
 from paragraf_se.settings import DataDir
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 STATE_FILE = "crawl-state.sqlite"
 LOG_FILE = "crawl.log"
-PROGRESS_EVERY = 50  # pages between progress lines when stderr is not a terminal
 
 
 def _command_error(message: str) -> Exception:
@@ -52,32 +51,35 @@ def _out(line: str = "") -> None:
 
 
 class Progress:
-    """Counts on stderr: a live line on a terminal, else a line every ``every`` fetches."""
+    """Crawl progress per source on stderr: pages fetched of the URLs known so far, rates.
 
-    def __init__(self, stream: TextIO, every: int = PROGRESS_EVERY) -> None:
+    A tqdm bar on a terminal, else a plain line every ``interval`` seconds and
+    one when the source is done (see paragraf.progress).
+    """
+
+    def __init__(self, stream: TextIO | None = None,
+                 interval: float = DEFAULT_INTERVAL) -> None:
         self.stream = stream
-        self.tty = stream.isatty()
-        self.every = every
-        self._last = 0.0
+        self.interval = interval
+        self._reporter: ProgressReporter | None = None
+        self._source: str | None = None
 
     def __call__(self, run: CrawlRun) -> None:
-        line = (f"[{run.source.name}] fetched {run.fetched}, new {run.new}, "
-                f"unchanged {run.unchanged}, failed {sum(run.failed.values())}")
-        if self.tty:
-            now = time.monotonic()
-            if now - self._last >= 0.2:
-                self._last = now
-                self.stream.write("\r" + line + "\x1b[K")
-                self.stream.flush()
-        elif run.fetched % self.every == 0:
-            self.stream.write(line + "\n")
-            self.stream.flush()
+        if self._reporter is None or self._source != run.source.name:
+            self.done()
+            self._source = run.source.name
+            self._reporter = ProgressReporter(f"crawl {run.source.name}", unit="pages",
+                                              stream=self.stream, interval=self.interval)
+        # N grows as pages link to new URLs; the page budget caps it.
+        total = min(run.max_pages, run.fetched + run.queued)
+        self._reporter.set(run.fetched, {"new": run.new, "unchanged": run.unchanged,
+                                         "failed": sum(run.failed.values())}, total=total)
 
     def done(self) -> None:
-        if self.tty and self._last:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
-            self._last = 0.0
+        """The source is finished: close its line or bar."""
+        if self._reporter is not None:
+            self._reporter.close()
+            self._reporter = None
 
 
 @contextmanager
@@ -202,7 +204,7 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
         except ArchiveError as err:
             raise _command_error(str(err)) from err
         frontier = Frontier(data_dir.root / STATE_FILE)
-        progress = Progress(sys.stderr)
+        progress = Progress()
         try:
             # Captures a killed run stored but did not index come first.
             index_handoffs(pipeline, frontier)

@@ -32,13 +32,15 @@ def test_failures_are_reported_and_others_go_on(tmp_path, capsys):
     (folder / "a-broken.pdf").write_bytes(b"%PDF-1.7\n this is not really a pdf")
     (folder / "b-good.txt").write_bytes(FIXTURE.read_bytes())
     data = str(tmp_path / "data")
-    code, out, _ = run(capsys, "--data-dir", data, "ingest", str(folder),
-                       str(tmp_path / "missing.pdf"))
+    code, out, err = run(capsys, "--data-dir", data, "ingest", str(folder),
+                         str(tmp_path / "missing.pdf"))
     assert code == 1
-    assert "FAILED    " + str(folder / "a-broken.pdf") in out
-    assert "missing.pdf: no such file or directory" in out
+    # Failures on stderr, results on stdout.
+    assert "FAILED    " + str(folder / "a-broken.pdf") in err and "FAILED" not in out
+    assert "missing.pdf: no such file or directory" in err
     assert "b-good.txt: 3 paragraphs" in out
     assert "3 file(s), 2 failed" in out
+    assert "ingest: 3/3 files (100%)" in err  # the final progress line
     # The broken original is archived all the same: nothing is lost.
     from paragraf_se.archive.store import Archive
     with Archive(tmp_path / "data" / "archive") as archive:
@@ -51,8 +53,8 @@ def test_options_override_and_missing_identity_is_explained(tmp_path, capsys):
     undated.write_text("§ 1 Val av justerare\n\nBeslut\nAnna utses att justera.\n",
                        encoding="utf-8")
     data = str(tmp_path / "data")
-    code, out, _ = run(capsys, "--data-dir", data, "ingest", str(undated))
-    assert code == 1 and "use --date" in out
+    code, _, err = run(capsys, "--data-dir", data, "ingest", str(undated))
+    assert code == 1 and "use --date" in err
     code, out, _ = run(capsys, "--data-dir", data, "ingest", str(undated), "--org", "Åsjö kommun",
                        "--body", "Kulturnämnden", "--date", "2020-02-02", "--json")
     assert code == 0

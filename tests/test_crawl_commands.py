@@ -96,8 +96,10 @@ def test_crawl_index_recrawl_finds_changes_and_keeps_permalinks(
                          _mp_source("asjo", server.url("asjo-kommun", "committees")))
         args = ["--data-dir", str(data), "crawl", "--config", str(config)]
         assert main(args) == 0
-        out = capsys.readouterr().out
+        out, err = capsys.readouterr()
         assert "asjo: fetched 25, new 25, unchanged 0, failed 0, left 0" in out
+        # Progress on stderr (not a terminal: plain lines), pages of the URLs known.
+        assert "crawl asjo: 25/25 pages (100%), " in err and "new 25" in err
         before = _paragraphs(data, capsys)
         assert len(before) > 20
         # A changed protocol, and a new meeting linked from its body page.

@@ -165,6 +165,11 @@ class CrawlRun:
         self._next_start: dict[str, float] = {}
         self._outcome = _Outcome()
 
+    @property
+    def queued(self) -> int:
+        """URLs of this run still waiting or in flight (for progress: fetched/known)."""
+        return sum(len(q) for q in self._queues.values()) + sum(self._in_flight.values())
+
     # -- used by strategies ----------------------------------------------
 
     def discover(self, url: str, role: str, depth: int, meta: dict[str, str] | None = None,

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.request
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 
 import httpx
+
+from paragraf_se.archive.deadline import DeadlineExceeded, Deadlines, deadline_transport
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -56,16 +59,17 @@ class FetchResult:
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
 
+def _proxies_configured() -> bool:
+    """Whether the environment names an HTTP(S) proxy (which httpx's own transport honours)."""
+    return any(k in ("http", "https", "all") for k in urllib.request.getproxies())
+
+
 class OffSiteRedirect(Exception):
     """A redirect led outside the hosts the crawl may fetch from."""
 
 
 class _Retryable(Exception):
     """A transient timeout (connect, or a silent read): worth another attempt."""
-
-
-class _DeadlineExceeded(Exception):
-    """The response took longer than the total deadline: final, never retried."""
 
 
 class _TooLarge(Exception):
@@ -138,6 +142,13 @@ class Fetcher:
         self.backoff = backoff
         self._clock = clock
         self._sleep = sleep
+        self._deadlines = Deadlines(clock)
+        if transport is None and not _proxies_configured():
+            # Sockets that obey the total deadline, so that no server can hold a
+            # fetch longer (a dripped status line or headers included). Through
+            # a proxy from the environment httpx's own transport is kept, and the
+            # deadline is checked as body chunks arrive.
+            transport = deadline_transport(self._deadlines)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout,
@@ -207,13 +218,20 @@ class Fetcher:
             request = self._client.build_request(method, url, headers=headers, content=content)
             request_headers = tuple(request.headers.multi_items())
             deadline = self._clock() + self.total_timeout
+            self._deadlines.set(deadline)
             response = self._client.send(request, stream=True)
+        except DeadlineExceeded:
+            self._deadlines.set(None)
+            return self._failed(url, request_headers, self._overrun(0)), False
         except httpx.TimeoutException as exc:
+            self._deadlines.set(None)
             return self._failed(url, request_headers, f"timeout: {exc!r}"), True
         except OffSiteRedirect as exc:
+            self._deadlines.set(None)
             return self._failed(url, request_headers,
                                 f"redirected outside the allowed hosts: {exc}"), False
         except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            self._deadlines.set(None)
             return self._failed(url, request_headers, f"{type(exc).__name__}: {exc}"), False
         try:
             request_headers = tuple(response.request.headers.multi_items())
@@ -222,6 +240,7 @@ class Fetcher:
             return self._failed(url, request_headers, str(exc), response), True
         finally:
             response.close()
+            self._deadlines.set(None)
         resp_headers = self._clean_headers(response, body, decoded=error is None)
         result = FetchResult(url, str(response.url), response.status_code, resp_headers,
                              body, request_headers, error)
@@ -241,10 +260,9 @@ class Fetcher:
                     raise _TooLarge
                 parts.append(part)
                 if self._clock() > deadline:
-                    raise _DeadlineExceeded
-        except _DeadlineExceeded:
-            return b"", (f"deadline exceeded: the response took over {self.total_timeout:g}s"
-                         f" (total_timeout) after {size} byte(s); not retried")
+                    raise DeadlineExceeded
+        except DeadlineExceeded:
+            return b"", self._overrun(size)
         except _TooLarge:
             return b"", f"body too large: over {self.max_bytes} bytes"
         except httpx.TimeoutException as exc:
@@ -252,6 +270,10 @@ class Fetcher:
         except (httpx.HTTPError, zlib.error, ValueError) as exc:
             return b"", f"{type(exc).__name__} while reading: {exc}"
         return b"".join(parts), None
+
+    def _overrun(self, size: int) -> str:
+        return (f"deadline exceeded: the response took over {self.total_timeout:g}s"
+                f" (total_timeout) after {size} body byte(s); not retried")
 
     @staticmethod
     def _clean_headers(response: httpx.Response, body: bytes, *, decoded: bool) -> Headers:

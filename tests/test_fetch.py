@@ -67,6 +67,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, headers={"Location": "/loop"})
         elif path == "/drip":
             self._drip()
+        elif path == "/drip-headers":
+            self._drip_headers()
+
+    def _drip_headers(self) -> None:
+        """A status line, then one header byte every 0.1 s, never ending the headers:
+        no read ever waits long enough for a read timeout."""
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            while True:
+                for byte in b"X-Langsam: ja\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+        except OSError:
+            pass  # the client gave up, as intended
 
     def _drip(self) -> None:
         """Headers at once, then a byte every 0.1 s for up to 4 s: never idle long enough
@@ -166,6 +181,17 @@ def test_slow_drip_is_cut_off_by_total_timeout_and_not_retried(server, sleeps) -
     assert not result.ok and (result.error or "").startswith("deadline exceeded")
     assert "not retried" in (result.error or "")
     assert result.body == b"" and hits["/drip"] == 1 and sleeps == []
+
+
+def test_dripped_headers_are_cut_off_by_the_total_deadline_too(server, sleeps) -> None:
+    # httpx's timeouts are per socket operation: only the deadline at the socket ends this.
+    base, hits = server
+    with Fetcher("t", read_timeout=5, total_timeout=1.0, retries=2, sleep=sleeps.append) as f:
+        result = f.fetch(f"{base}/drip-headers")
+        assert result.status == 0 and (result.error or "").startswith("deadline exceeded")
+        assert hits["/drip-headers"] == 1 and sleeps == []
+        # The same client goes on fetching normally afterwards (no deadline left behind).
+        assert f.fetch(f"{base}/ok").ok
 
 
 def test_conditional_request(server, fetcher) -> None:

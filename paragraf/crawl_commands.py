@@ -130,7 +130,8 @@ def _sources(args: argparse.Namespace) -> tuple[CrawlerSettings, list[SourceConf
 def _dry_run(settings: CrawlerSettings, sources: list[SourceConfig]) -> int:
     _out(f"User-Agent: {settings.user_agent_header}  (workers {settings.workers})")
     if not settings.contact:
-        _out("warning: no contact set in [crawler]; site owners cannot reach you")
+        print("paragraf: warning: no contact set in [crawler]; site owners cannot reach you",
+              file=sys.stderr, flush=True)
     for src in sources:
         limits = ", ".join(f"{k}={v}" for k, v in asdict(src.limits).items())
         _out(f"{src.name}: {src.kind} for {src.organisation!r}")

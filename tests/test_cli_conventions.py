@@ -190,9 +190,22 @@ def _actions(parser: argparse.ArgumentParser, path: str) -> list[tuple[str, argp
     return found
 
 
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found.extend(_parsers(sub))
+    return found
+
+
 def test_every_option_and_command_has_help() -> None:
-    actions = _actions(build_parser(), "paragraf")
+    parser = build_parser()
+    actions = _actions(parser, "paragraf")
     assert len(actions) > 60
     missing = [name for name, action in actions
                if not action.help or action.help == argparse.SUPPRESS]
     assert missing == []
+    # Every help page renders (a stray '%' in a help text would raise here).
+    for sub in _parsers(parser):
+        assert "--data-dir DIR" in sub.format_help()

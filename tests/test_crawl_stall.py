@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import threading
 import time
 from pathlib import Path
@@ -103,3 +104,42 @@ def test_a_dripping_url_neither_blocks_the_others_nor_is_retried(tmp_path: Path)
 def archive_pages(tmp_path: Path) -> int:
     with Archive(tmp_path / "archive") as archive:
         return sum(1 for c in archive.captures() if not c.source.endswith("/drip"))
+
+
+def test_two_in_flight_still_start_a_crawl_delay_apart(tmp_path: Path) -> None:
+    # An injected clock: each request is stamped on arrival with the crawl's own time,
+    # which only moves when the engine sleeps to respect the delay.
+    now = [1000.0]
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    arrivals: list[tuple[str, float]] = []
+
+    def page(handler: RouteHandler) -> None:
+        arrivals.append((handler.path, now[0]))
+        status, headers, body = html("<p>Sida</p>")
+        handler.send(status, body, headers)
+
+    robots = (200, {"Content-Type": "text/plain"}, b"User-agent: *\nCrawl-delay: 2\n")
+    links = "".join(f"<a href='/sida-{i}'>s</a>" for i in range(5))
+    routes = {"/robots.txt": robots, "/start": html(links), "*": page}
+    limits = dataclasses.replace(Limits(), delay=0.5, total_timeout=10.0)
+    assert limits.concurrency_per_host == 2
+    with serve(routes) as site, Archive(tmp_path / "archive") as archive:
+        frontier = Frontier(tmp_path / "state.sqlite")
+        source = SourceConfig(name="paced", organisation="Tallby kommun", kind="links",
+                              start_urls=(site.url("/start"),), limits=limits)
+        try:
+            report = crawl_source(source, CrawlerSettings(), archive=archive,
+                                  frontier=frontier, clock=lambda: now[0], sleep=sleep)
+        finally:
+            frontier.close()
+    assert report.fetched == 6 and report.failed == ()
+    times = [t for _, t in arrivals]
+    assert len(times) == 5
+    # robots.txt's Crawl-delay (2 s) wins over the configured delay (0.5 s) between starts.
+    assert all(b - a >= 2.0 for a, b in itertools.pairwise(times))
+    assert sleeps and all(s <= 2.0 for s in sleeps)

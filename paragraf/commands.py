@@ -68,10 +68,10 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se.progress import ProgressReporter
 
     facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
-    pipeline = _open(data_dir)
-    failed = total = 0
     # Listed first (cheap next to parsing) so that progress can say n/N.
     items = list(iter_input_files(args.paths))
+    pipeline = _open(data_dir)
+    failed = total = 0
     try:
         # Index commits are grouped; every original is archived before its turn.
         with pipeline.index.batch(), ProgressReporter(

@@ -420,9 +420,8 @@ class WhooshIndex:
             removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
-    @property
     def generation(self) -> int:
-        """The index generation readers see now."""
+        """The generation number of the index on disk (grows with every commit)."""
         return self._ix.latest_generation()
 
     def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],

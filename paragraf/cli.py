@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from paragraf_se.db_commands import add_db_parser
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
 from paragraf_se.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
 
@@ -28,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", metavar="DIR",
         help=f"data directory (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})",
+    )
+    parser.add_argument(
+        "--database", metavar="URL",
+        help="PostgreSQL store of record, postgresql://user@host:port/db "
+             "(default: $PARAGRAF_DATABASE_URL; none: the data directory alone)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -59,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-limit", type=float, default=DEFAULT_PER_MINUTE, metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
     p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument("--replica", metavar="URL",
+                   help="with --database: read the change log and paragraphs from this "
+                        "streaming replica instead of the primary")
 
     p = sub.add_parser("index", help="maintain the index")
     p.add_argument("--rebuild", action="store_true",
@@ -111,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     q = archive_sub.add_parser("ls", help="list captures")
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
+
+    add_db_parser(sub)
     return parser
 
 

@@ -128,7 +128,7 @@ def test_node_index_follows_the_log_and_resumes_from_its_position(db, tmp_path):
         paragraph_store.replace_source(db, p.source.url, [p])
     index = index_sync.open_synced(index_dir, db)  # an empty node builds from the table
     assert index.count() == 30
-    assert index_sync.read_position(index_dir, index.generation) == paragraph_store.head(db)
+    assert index_sync.read_position(index_dir, index.generation()) == paragraph_store.head(db)
 
     paragraph_store.replace_source(db, "https://x/1.txt", [])  # delete § 1
     newer = make_paragraph("40", "Avfallsplan", "Ny avfallsplan antas.", url="https://x/40.txt")
@@ -146,7 +146,7 @@ def test_node_index_follows_the_log_and_resumes_from_its_position(db, tmp_path):
     # Reopened, the node continues from the position of its generation.
     reopened = index_sync.open_synced(index_dir, db)
     assert reopened.count() == 30
-    assert index_sync.read_position(index_dir, reopened.generation) == paragraph_store.head(db)
+    assert index_sync.read_position(index_dir, reopened.generation()) == paragraph_store.head(db)
     reopened.close()
 
 
@@ -160,10 +160,10 @@ def test_a_crash_between_position_and_commit_reapplies_harmlessly(db, tmp_path):
         index_sync._write_position(index_dir, generation, 10**9)
         raise RuntimeError("killed before the commit")
 
-    before = index.generation
+    before = index.generation()
     with pytest.raises(RuntimeError):
         index.apply([p], [], before_commit=crash)
-    assert index.generation == before  # nothing committed; the stray position is ignored
+    assert index.generation() == before  # nothing committed; the stray position is ignored
     assert index_sync.apply_changes(index, index_dir, db).upserts == 1
     assert index.count() == 1
     index.close()

@@ -72,7 +72,7 @@ def _prune_positions(index_dir: Path, generation: int) -> None:
 def apply_changes(index: WhooshIndex, index_dir: Path, conn: psycopg.Connection,
                   limit: int = APPLY_BATCH) -> ApplyResult:
     """Apply up to ``limit`` change-log rows after the index's position, in one commit."""
-    position = read_position(index_dir, index.generation)
+    position = read_position(index_dir, index.generation())
     if position is None:
         raise RuntimeError(f"index in {index_dir} has no sync position: build it from the database")
     # One snapshot for the log and the rows, so the rows are at least as new as the log.
@@ -107,7 +107,7 @@ def build_from_database(index_dir: Path, conn: psycopg.Connection, *, procs: int
         index = open_index(building)
         try:
             loaded = index.add_many(paragraph_store.iter_all(conn), procs=procs)
-            _write_position(building, index.generation, position)
+            _write_position(building, index.generation(), position)
         finally:
             index.close()
     old = index_dir.with_name(index_dir.name + ".old")
@@ -124,7 +124,7 @@ def open_synced(index_dir: Path, conn: psycopg.Connection, *,
     """Open the node's index, building it first when it is missing or has no position."""
     if index_dir.exists():
         index = open_index(index_dir)
-        if read_position(index_dir, index.generation) is not None:
+        if read_position(index_dir, index.generation()) is not None:
             return index
         index.close()
     build_from_database(index_dir, conn, open_index=open_index)

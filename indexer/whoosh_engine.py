@@ -10,7 +10,7 @@ import itertools
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -419,6 +419,30 @@ class WhooshIndex:
                 deleted.append(old)
             removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
+
+    def generation(self) -> int:
+        """The generation number of the index on disk (grows with every commit)."""
+        return self._ix.latest_generation()
+
+    def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
+              before_commit: Callable[[int], None] | None = None) -> int:
+        """Write exact versions of paragraphs (a replica's path: no merging of sources).
+
+        ``deletes`` and the ids of ``upserts`` are removed and ``upserts``
+        written as one new segment, all in one commit. ``before_commit`` is
+        called with the generation the commit will create, before it is
+        written, so a caller can record what that generation contains.
+        Returns that generation.
+        """
+        with self._write_lock, self._writer() as w:
+            for pid in itertools.chain(deletes, (p.id for p in upserts)):
+                w.delete_by_term("id", pid)
+            if upserts:
+                w.add_documents(to_document(p) for p in upserts)
+            generation = w.generation
+            if before_commit is not None:
+                before_commit(generation)
+        return generation
 
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
         """Bulk-load paragraphs into an index being rebuilt (no merging of sources).

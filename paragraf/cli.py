@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from paragraf_se.db_commands import add_db_parser
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
 from paragraf_se.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
 
@@ -23,6 +24,11 @@ GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, object]]] = [
     (("--data-dir",), {
         "metavar": "DIR",
         "help": f"data directory (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})",
+    }),
+    (("--database",), {
+        "metavar": "URL",
+        "help": "PostgreSQL store of record, postgresql://user@host:port/db "
+                "(default: $PARAGRAF_DATABASE_URL; none: the data directory alone)",
     }),
 ]
 
@@ -96,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paragraf",
         description="Search and archive for Swedish municipal and regional meeting protocols.",
-        epilog="Global options (--data-dir) may also follow the command.",
+        epilog="Global options (--data-dir, --database) may also follow the command.",
     )
     for flags, kwargs in GLOBAL_OPTIONS:
         parser.add_argument(*flags, **kwargs)
@@ -145,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rate-limit", type=_non_negative, default=DEFAULT_PER_MINUTE, metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
     p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument("--replica", metavar="URL",
+                   help="with --database: read the change log and paragraphs from this "
+                        "streaming replica instead of the primary")
 
     p = sub.add_parser("index", help="maintain the index")
     p.add_argument("--rebuild", action="store_true",
@@ -201,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
 
+    add_db_parser(sub)
     _add_global_options(parser)
     return parser
 

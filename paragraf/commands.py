@@ -8,6 +8,8 @@ import re
 import sys
 from html import unescape
 
+from paragraf_se.db.connection import database_url
+from paragraf_se.db_commands import cmd_db as cmd_db  # dispatched by name from cli.main
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.permalinks import PermalinkRegistry, registry_path
@@ -30,7 +32,7 @@ def _recover(data_dir: DataDir) -> None:
         print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
 
 
-def _open(data_dir: DataDir):
+def _open(data_dir: DataDir, database: str | None = None):
     from paragraf_se.archive.store import Archive
     from paragraf_se.indexer.whoosh_engine import WhooshIndex
     from paragraf_se.pipeline import Pipeline
@@ -38,12 +40,27 @@ def _open(data_dir: DataDir):
     _recover(data_dir)
     try:
         archive = Archive(data_dir.archive)
-        index = WhooshIndex(data_dir.index)
+        index = _pg_writer(database) if database else WhooshIndex(data_dir.index)
     except OSError as err:
         raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
     permalinks = PermalinkRegistry(registry_path(data_dir.root))
     return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
                     status_log=ParseStatusLog(status_path(data_dir.root)))
+
+
+def _pg_writer(url: str):
+    """Paragraph writes into PostgreSQL, for a deployment of several nodes."""
+    from paragraf_se.db import migrate
+    from paragraf_se.db.connection import connect
+    from paragraf_se.db.errors import DatabaseError
+    from paragraf_se.db.writer import PgParagraphWriter
+
+    try:
+        conn = connect(url)
+        migrate.require_current(conn)
+    except DatabaseError as err:
+        raise CommandError(str(err)) from err
+    return PgParagraphWriter(conn)
 
 
 def _describe(o) -> str:
@@ -70,7 +87,7 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
     # Listed first (cheap next to parsing) so that progress can say n/N.
     items = list(iter_input_files(args.paths))
-    pipeline = _open(data_dir)
+    pipeline = _open(data_dir, database_url(getattr(args, "database", None)))
     failed = total = 0
     try:
         # Index commits are grouped; every original is archived before its turn.
@@ -191,7 +208,13 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
 
     from paragraf_se.web import create_app
 
-    uvicorn.run(create_app(data_dir, rate_limit=args.rate_limit), host=args.host,
+    database = database_url(getattr(args, "database", None))
+    if args.replica and not database:
+        raise CommandError("--replica needs --database (the primary writers use)")
+    # A node only reads: from the replica when one is given.
+    database = args.replica or database
+    uvicorn.run(create_app(data_dir, rate_limit=args.rate_limit, database=database),
+                host=args.host,
                 port=args.port, log_level="info", access_log=args.access_log)
     return 0
 

@@ -24,6 +24,11 @@ class DataDir:
     def index(self) -> Path:
         return self.root / "index"
 
+    @property
+    def node_index(self) -> Path:
+        """A serving node's own index, replayed from PostgreSQL (``--database``)."""
+        return self.root / "node-index"
+
 
 def resolve_data_dir(cli_value: str | None, environ: dict[str, str] | None = None) -> DataDir:
     """``--data-dir`` wins, then ``$PARAGRAF_DATA_DIR``, then ``./paragraf-data``."""

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from paragraf_se.archive.store import Archive
+from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.index_swap import recover
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
@@ -84,10 +85,13 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(data_dir: DataDir, *, rate_limit: float = 0) -> Starlette:
+def create_app(data_dir: DataDir, *, rate_limit: float = 0,
+               database: str | None = None) -> Starlette:
     """The ASGI app serving API and UI over one data directory.
 
     ``rate_limit``: requests per minute per client address (0: unlimited).
+    ``database``: a PostgreSQL URL to follow: the node then serves its own
+    index (``data_dir.node_index``), replayed from the change log.
     """
 
     @contextlib.asynccontextmanager
@@ -96,13 +100,20 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0) -> Starlette:
         if note:
             log.warning("%s in %s", note, data_dir.root)
         archive = Archive(data_dir.archive)
-        index = WhooshIndex(data_dir.index)
+        sync = None
+        if database:
+            index = open_node_index(data_dir.node_index, database)
+            sync = NodeSync(index, data_dir.node_index, database).start()
+        else:
+            index = WhooshIndex(data_dir.index)
         permalinks = PermalinkRegistry(registry_path(data_dir.root))
         parse_status = ParseStatusLog(status_path(data_dir.root))
         try:
             yield {"archive": archive, "index": index, "permalinks": permalinks,
-                   "parse_status": parse_status}
+                   "parse_status": parse_status, "sync": sync}
         finally:
+            if sync is not None:
+                sync.stop()
             parse_status.close()
             index.close()
             archive.close()

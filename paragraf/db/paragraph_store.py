@@ -1,0 +1,189 @@
+"""Paragraphs in PostgreSQL, every change recorded in the ordered change log.
+
+The store has the same write semantics as the embedded index
+(``replace_source``: a source's paragraphs replace what it had before, a
+paragraph shared by two sources keeps both and shows the better one's text),
+so a node that replays the change log into its own index ends with exactly
+the paragraphs an embedded deployment would have.
+
+Ordering: a change-log row's ``seq`` comes from a sequence, and sequences do
+not follow commit order. Writers therefore take one advisory lock just before
+they append to the log and hold it to commit, so rows become visible in
+``seq`` order and a reader that has seen ``seq`` N has seen every row below N.
+Only the tail of each write transaction is serialised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
+from paragraf_se.indexer.whoosh_engine import IndexChange, merge_sources
+
+NOTIFY_CHANNEL = "paragraf_changes"
+_LOG_LOCK = 0x50415242  # advisory lock key that orders change-log appends
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change-log row."""
+
+    seq: int
+    paragraph_id: str
+    op: str  # "upsert" | "delete"
+
+
+def _lock_ids(conn: psycopg.Connection, ids: Iterable[str]) -> None:
+    # Per-paragraph transaction locks, taken in a fixed order so two writers
+    # sharing paragraphs cannot deadlock, and a merge never races an insert.
+    for pid in sorted(set(ids)):
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (pid,))
+
+
+def _load(conn: psycopg.Connection, ids: Sequence[str]) -> dict[str, Paragraph]:
+    rows = conn.execute("SELECT doc FROM paragraphs WHERE id = ANY(%s)", (list(ids),)).fetchall()
+    return {p.id: p for p in (paragraph_from_dict(r[0]) for r in rows)}
+
+
+def _ids_of_source(conn: psycopg.Connection, url: str) -> list[str]:
+    rows = conn.execute("SELECT paragraph_id FROM paragraph_sources WHERE url = %s", (url,))
+    return [r[0] for r in rows.fetchall()]
+
+
+def _write(conn: psycopg.Connection, p: Paragraph) -> None:
+    conn.execute(
+        """INSERT INTO paragraphs (id, org, body, date, number, primary_capture, doc, updated_seq)
+           VALUES (%s, %s, %s, %s, %s, %s, %s, 0)
+           ON CONFLICT (id) DO UPDATE SET org = EXCLUDED.org, body = EXCLUDED.body,
+               date = EXCLUDED.date, number = EXCLUDED.number,
+               primary_capture = EXCLUDED.primary_capture, doc = EXCLUDED.doc""",
+        (p.id, p.org, p.body, p.date, p.number, p.source.capture_id,
+         Jsonb(paragraph_to_dict(p))))
+    conn.execute("DELETE FROM paragraph_sources WHERE paragraph_id = %s", (p.id,))
+    conn.cursor().executemany(
+        "INSERT INTO paragraph_sources (paragraph_id, url) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        [(p.id, s.url) for s in p.sources])
+
+
+def _append_log(conn: psycopg.Connection, ops: Sequence[tuple[str, str]]) -> int | None:
+    """Append (paragraph_id, op) rows in commit order; returns the last seq."""
+    if not ops:
+        return None
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOG_LOCK,))
+    last = None
+    with conn.cursor() as cur:
+        for pid, op in ops:
+            cur.execute("INSERT INTO change_log (paragraph_id, op) VALUES (%s, %s) RETURNING seq",
+                        (pid, op))
+            last = cur.fetchone()[0]
+            if op == "upsert":
+                cur.execute("UPDATE paragraphs SET updated_seq = %s WHERE id = %s", (last, pid))
+    conn.execute("SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, str(last)))
+    return last
+
+
+def replace_source(conn: psycopg.Connection, url: str,
+                   paragraphs: Sequence[Paragraph]) -> IndexChange:
+    """Make the store hold exactly ``paragraphs`` from source ``url``, in one transaction."""
+    with conn.transaction():
+        before = _ids_of_source(conn, url)
+        _lock_ids(conn, [*before, *(p.id for p in paragraphs)])
+        before = _ids_of_source(conn, url)  # again, now that the ids are locked
+        current = _load(conn, [*before, *(p.id for p in paragraphs)])
+        new_ids = {p.id for p in paragraphs}
+        ops: list[tuple[str, str]] = []
+        added = updated = unchanged = removed = 0
+        added_ids: list[str] = []
+        deleted: list[Paragraph] = []
+        for p in paragraphs:
+            old = current.get(p.id)
+            merged = merge_sources(old, p)
+            if old is None:
+                added += 1
+                added_ids.append(p.id)
+            elif merged == old:
+                unchanged += 1
+                continue
+            else:
+                updated += 1
+            _write(conn, merged)
+            ops.append((p.id, "upsert"))
+        for pid in before:
+            if pid in new_ids or pid not in current:
+                continue
+            old = current[pid]
+            rest = tuple(s for s in old.sources if s.url != url)
+            if rest:
+                _write(conn, replace(old, sources=rest))
+                ops.append((pid, "upsert"))
+            else:
+                conn.execute("DELETE FROM paragraphs WHERE id = %s", (pid,))
+                ops.append((pid, "delete"))
+                deleted.append(old)
+            removed += 1
+        _append_log(conn, ops)
+    return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
+
+
+def add_many(conn: psycopg.Connection, paragraphs: Iterable[Paragraph],
+             batch_size: int = 1000) -> int:
+    """Insert or overwrite paragraphs as they are (an import), logging each one."""
+    count = 0
+    batch: list[Paragraph] = []
+
+    def flush() -> None:
+        with conn.transaction():
+            for p in batch:
+                _write(conn, p)
+            _append_log(conn, [(p.id, "upsert") for p in batch])
+        batch.clear()
+
+    for p in paragraphs:
+        batch.append(p)
+        count += 1
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return count
+
+
+def head(conn: psycopg.Connection) -> int:
+    """The newest change-log position (0 for an empty log)."""
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+
+
+def changes_since(conn: psycopg.Connection, seq: int, limit: int) -> list[Change]:
+    """Up to ``limit`` change-log rows after ``seq``, in order."""
+    rows = conn.execute(
+        "SELECT seq, paragraph_id, op FROM change_log WHERE seq > %s ORDER BY seq LIMIT %s",
+        (seq, limit)).fetchall()
+    return [Change(*r) for r in rows]
+
+
+def fetch(conn: psycopg.Connection, ids: Sequence[str]) -> dict[str, Paragraph]:
+    """The current version of each id that still exists."""
+    return _load(conn, ids)
+
+
+def count(conn: psycopg.Connection) -> int:
+    """How many paragraphs the store holds."""
+    return conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+
+
+def iter_all(conn: psycopg.Connection, chunk: int = 2000) -> Iterator[Paragraph]:
+    """Every paragraph in id order, read in chunks (keyset paging, no long cursor)."""
+    last = ""
+    while True:
+        rows = conn.execute("SELECT id, doc FROM paragraphs WHERE id > %s ORDER BY id LIMIT %s",
+                            (last, chunk)).fetchall()
+        if not rows:
+            return
+        for _, doc in rows:
+            yield paragraph_from_dict(doc)
+        last = rows[-1][0]

@@ -1,0 +1,46 @@
+"""The writer half of the engine protocol, backed by PostgreSQL.
+
+With ``--database``, ingest, crawl and rebuild write paragraphs here instead
+of into a local index; serving nodes pick them up from the change log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
+
+import psycopg
+
+from paragraf_se.db import paragraph_store
+from paragraf_se.indexer.model import Paragraph
+from paragraf_se.indexer.whoosh_engine import IndexChange
+
+
+class PgParagraphWriter:
+    """Paragraph writes into the store of record, each source in one transaction."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    @contextlib.contextmanager
+    def batch(self, max_documents: int = 0) -> Iterator[None]:
+        # Every source is already its own transaction, committed before the
+        # next is parsed; there is nothing to group.
+        yield
+
+    def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
+        """Make the store hold exactly ``paragraphs`` from ``url`` (see paragraph_store)."""
+        return paragraph_store.replace_source(self.conn, url, paragraphs)
+
+    def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
+        """Write paragraphs as they are (an import or rebuild)."""
+        return paragraph_store.add_many(self.conn, paragraphs)
+
+    def get(self, paragraph_id: str) -> Paragraph | None:
+        return paragraph_store.fetch(self.conn, [paragraph_id]).get(paragraph_id)
+
+    def count(self) -> int:
+        return paragraph_store.count(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()

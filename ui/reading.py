@@ -58,9 +58,20 @@ def reading_view(p: Paragraph, is_match: Callable[[str], bool] | None) -> Readin
     title = Markup(Highlighter(is_match, anchors=False)(p.title))
     decision = Part("beslut", "Beslut", blocks(p.decision)) if p.decision else None
     if p.sections:
+        # Text before the first heading belongs to no section: shown first, untitled.
+        lead = _before_first_heading(p)
         shown = [s for s in p.sections if s.kind != "beslut"]
-        parts = tuple(Part(f"avsnitt-{i}", s.heading, blocks(s.text))
-                      for i, s in enumerate(shown, 1))
+        parts = ((Part("inledning", "Inledning", blocks(lead)),) if lead.strip() else ()) + tuple(
+            Part(f"avsnitt-{i}", s.heading, blocks(s.text)) for i, s in enumerate(shown, 1))
     else:
         parts = (Part("avsnitt-1", "", blocks(p.text)),) if p.text.strip() else ()
     return ReadingView(title, decision, parts, mark.count)
+
+
+def _before_first_heading(p: Paragraph) -> str:
+    """The paragraph's text up to its first section heading (empty when it starts with one)."""
+    at = p.text.find(p.sections[0].heading)
+    lead = p.text[:at] if at > 0 else ""
+    # The header's case-number line ("Dnr KS 2023/123") is shown as a link already.
+    return "\n".join(line for line in lead.splitlines()
+                     if not (len(line) < 80 and any(d in line for d in p.diarienummer)))

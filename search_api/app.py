@@ -96,7 +96,7 @@ def api_paragraph(request: Request) -> Response:
 
 def api_case(request: Request) -> JSONResponse:
     """An ärende: every paragraph with the diarienummer, across bodies, in date order."""
-    dnr = request.path_params["dnr"]
+    dnr = request.path_params["diarienummer"]
     case = find_case(request.state.index, dnr) if len(dnr) <= 200 else None
     if case is None:
         raise NotFound(f"no paragraph has the diarienummer {dnr[:80]!r}")
@@ -204,7 +204,7 @@ routes = [
     Route("/api/documents/{capture_id}", api_document),
     Route("/api/search", api_search),
     Route("/api/paragraphs/{id}", api_paragraph),
-    Route("/api/arenden/{dnr:path}", api_case),
+    Route("/api/arenden/{diarienummer:path}", api_case),
     Route("/api/meetings/{org}/{body}/{date}", api_meeting),
     Route("/api/bodies", api_bodies),
     Route("/api/export", api_export),

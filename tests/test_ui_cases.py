@@ -239,7 +239,7 @@ def test_documents_page_lists_status_reasons_and_how_to_rerun(client):
     items = failed.xpath("//ul[@class='documents']/li")
     assert [li.xpath("string(h2)") for li in items] == ["trasig.pdf"]
     assert items[0].xpath(".//ul[@class='reasons']/li")
-    assert "paragraf ingest trasig.pdf" in items[0].xpath("string(.//code)")
+    assert "paragraf ingest trasig.pdf" in items[0].xpath("string(.//p[@class='rerun']/code)")
     assert items[0].xpath(".//a/@href")[0].startswith("/archive/")
     assert "Misslyckades (1)" in failed.xpath("string(//nav[@class='status-filter'])")
     bad = client.get("/dokument", params={"status": "trasig"})

@@ -361,6 +361,11 @@ def test_documents_page_filters_by_status(page):
     page.wait_for_url("**status=ok*")
     badges = page.locator("ul.documents .badge").all_inner_texts()
     assert badges and set(badges) == {"OK"}
+    page.locator("nav.status-filter a", has_text="Med varningar").click()
+    page.wait_for_url("**status=warnings*")
+    assert set(page.locator("ul.documents .badge").all_inner_texts()) == {"Med varningar"}
+    assert page.locator("ul.documents .reasons li").count() >= 1
+    assert page.locator("ul.documents .rerun code").first.inner_text().startswith("paragraf ")
     screenshot(page, "documents")
 
 

@@ -80,3 +80,12 @@ def test_urls_round_trip_and_leave_out_empty_parameters():
     assert url("/p/x", [("q", "")], "traff-1") == "/p/x#traff-1"
     assert source_label("file:///srv/data/in/KS%202023.pdf") == "KS 2023.pdf"
     assert source_label("https://kommun.se/p.pdf") == "https://kommun.se/p.pdf"
+
+
+def test_parse_reasons_are_shown_in_swedish_when_their_form_is_known():
+    from paragraf_se.ui.messages import swedish_reason
+
+    assert swedish_reason("no § paragraphs found") == ("Inga paragrafer (§) hittades.", True)
+    assert swedish_reason("paragraph numbers jump from § 3 to § 7") == (
+        "Paragrafnumren hoppar från § 3 till § 7.", True)
+    assert swedish_reason("something new") == ("something new", False)

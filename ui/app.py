@@ -28,7 +28,7 @@ from paragraf_se.search_api.representation import (
     meeting_path,
 )
 from paragraf_se.ui import documents, feed, filters, links, meetings
-from paragraf_se.ui.messages import swedish_error
+from paragraf_se.ui.messages import swedish_error, swedish_reason
 from paragraf_se.ui.reading import reading_view
 
 HERE = Path(__file__).parent
@@ -46,6 +46,7 @@ env.globals.update(links=links, archive_url=archive_url, meeting_path=meeting_pa
                    SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS)
 env.filters["source_label"] = links.source_label
 env.filters["reflow"] = reflow
+env.globals["swedish_reason"] = swedish_reason
 
 
 def render(name: str, status: int = 200, **context: object) -> HTMLResponse:

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound
 from paragraf_se.indexer.cases import find_case, group_hits
+from paragraf_se.indexer.context import paragraph_context
 from paragraf_se.indexer.model import Paragraph, meeting_id
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import (
@@ -21,7 +22,6 @@ from paragraf_se.indexer.search import (
     search,
 )
 from paragraf_se.indexer.search_params import request_from_params
-from paragraf_se.search_api.context import paragraph_context
 from paragraf_se.search_api.errors import BadRequest, Gone, NotFound
 from paragraf_se.search_api.export import FORMATS, csv_rows, jsonl_rows
 from paragraf_se.search_api.openapi import OPENAPI

@@ -15,13 +15,13 @@ from starlette.staticfiles import StaticFiles
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.indexer.cases import api_case_path, case_path, find_case, group_hits
 from paragraf_se.indexer.citation import cite
+from paragraf_se.indexer.context import paragraph_context
 from paragraf_se.indexer.highlight import query_matcher
 from paragraf_se.indexer.model import Paragraph, meeting_id, paragraph_id
 from paragraf_se.indexer.parsing.reflow import reflow
 from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
 from paragraf_se.indexer.search_params import request_from_params
 from paragraf_se.search_api.app import base_url, search_request
-from paragraf_se.search_api.context import paragraph_context
 from paragraf_se.search_api.representation import (
     archive_url,
     bodies_json,

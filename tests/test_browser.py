@@ -371,6 +371,8 @@ def test_documents_page_filters_by_status(page):
 
 def test_meeting_page_originals_and_neighbouring_meetings(page):
     page.goto("/m/asjo-kommun/kommunstyrelsen/2022-05-11")
+    style = "el => getComputedStyle(el).listStyleType"
+    assert page.locator("ol.agenda").evaluate(style) == "none", "no '1. § 34'"
     pdf = page.locator(".sources a", has_text="PDF")
     assert pdf.count() >= 1 and pdf.first.get_attribute("href").endswith("#page=1")
     nav = page.locator("nav.meetings a")

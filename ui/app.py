@@ -110,7 +110,9 @@ def paragraph_page(request: Request) -> Response:
     if p is None:
         found = request.state.permalinks.resolve(pid)
         if found.kind == "moved":
-            return RedirectResponse(found.new_permalink, status_code=301)
+            return RedirectResponse(links.url(found.new_permalink,
+                                              request.query_params.multi_items()),
+                                    status_code=301)
         if found.kind == "gone":
             return render("gone.html", 410, t=found.tombstone)
         return render("not_found.html", 404, what="Paragrafen")

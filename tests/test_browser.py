@@ -158,6 +158,15 @@ def test_without_javascript_everything_still_works(browser, site):
         assert p.locator("#citation-text").input_value().count("§") == 1
         assert p.locator("#citation-text").is_visible()
         assert p.locator("#citation-short").is_visible()
+        p.locator(".case-links a").first.click()
+        p.wait_for_url("**/arende/**")
+        assert p.locator("ol.case-steps > li").count() >= 1
+        p.goto("/?q=budget&group=arende")
+        assert p.locator("ol.hits li").count() >= 1
+        p.locator("details.facets-narrow, nav.facets").first.wait_for(state="attached")
+        p.goto("/dokument")
+        p.locator("nav.status-filter a", has_text="OK").click()
+        p.wait_for_url("**status=ok*")
     finally:
         context.close()
 

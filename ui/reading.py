@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
 from paragraf_se.indexer.highlight import ANCHOR_PREFIX, Highlighter
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.parsing.reflow import reflow
@@ -27,12 +25,12 @@ class Part:
 
     anchor: str  # "beslut", "avsnitt-2"
     heading: str
-    blocks: tuple[Markup, ...]  # one <p> each
+    blocks: tuple[str, ...]  # HTML, escaped and marked: one <p> each
 
 
 @dataclass(frozen=True)
 class ReadingView:
-    title: Markup
+    title: str  # HTML, escaped and marked
     decision: Part | None
     parts: tuple[Part, ...]  # the text, after the decision
     matches: int  # marks in decision and text (0 without a query)
@@ -52,10 +50,10 @@ def reading_view(p: Paragraph, is_match: Callable[[str], bool] | None) -> Readin
     """The decision first, then the text's sections (or the whole text), marked."""
     mark = Highlighter(is_match)
 
-    def blocks(text: str) -> tuple[Markup, ...]:
-        return tuple(Markup(mark(b)) for b in reflow(text))
+    def blocks(text: str) -> tuple[str, ...]:
+        return tuple(mark(b) for b in reflow(text))
 
-    title = Markup(Highlighter(is_match, anchors=False)(p.title))
+    title = Highlighter(is_match, anchors=False)(p.title)
     decision = Part("beslut", "Beslut", blocks(p.decision)) if p.decision else None
     if p.sections:
         # Text before the first heading belongs to no section: shown first, untitled.

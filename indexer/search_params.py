@@ -8,7 +8,8 @@ from collections.abc import Callable
 from paragraf_se.indexer.search import MAX_PAGE_SIZE, InvalidRequest, SearchRequest
 
 KNOWN_PARAMS = frozenset(
-    {"q", "org", "body", "year", "from", "to", "sort", "mode", "page", "size", "format"}
+    {"q", "org", "body", "year", "from", "to", "sort", "mode", "page", "size", "format",
+     "group"}
 )
 
 

@@ -10,7 +10,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound
-from paragraf_se.indexer.model import meeting_id
+from paragraf_se.indexer.cases import find_case, group_hits
+from paragraf_se.indexer.context import paragraph_context
+from paragraf_se.indexer.model import Paragraph, meeting_id
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import (
     MAX_PAGE,
@@ -20,12 +22,12 @@ from paragraf_se.indexer.search import (
     search,
 )
 from paragraf_se.indexer.search_params import request_from_params
-from paragraf_se.search_api.context import paragraph_context
 from paragraf_se.search_api.errors import BadRequest, Gone, NotFound
 from paragraf_se.search_api.export import FORMATS, csv_rows, jsonl_rows
 from paragraf_se.search_api.openapi import OPENAPI
 from paragraf_se.search_api.representation import (
     bodies_json,
+    case_json,
     meeting_json,
     paragraph_detail_json,
     result_json,
@@ -48,9 +50,29 @@ def search_request(request: Request) -> SearchRequest:
         raise BadRequest(err.message, err.param) from None
 
 
+GROUPS = ("arende",)
+
+
+def search_grouping(request: Request) -> str | None:
+    """The ``group`` parameter: ``arende`` groups a page's hits by case, or a 400."""
+    values = [v for v in request.query_params.getlist("group") if v.strip()]
+    if len(values) > 1 or (values and values[0].strip() not in GROUPS):
+        raise BadRequest(f"must be one of {', '.join(GROUPS)}", "group")
+    return values[0].strip() if values else None
+
+
 def api_search(request: Request) -> JSONResponse:
+    group = search_grouping(request)
     result = search(request.state.index, search_request(request))
-    return JSONResponse(result_json(result))
+    return JSONResponse(result_json(result, group_hits(result.hits) if group else None))
+
+
+def archived_on(request: Request, p: Paragraph) -> dt.date | None:
+    """The date the original of ``p``'s text was archived; None when it cannot be read."""
+    try:
+        return request.state.archive.get(p.source.capture_id).fetched_at.date()
+    except ArchiveError:
+        return None
 
 
 def api_paragraph(request: Request) -> Response:
@@ -68,7 +90,17 @@ def api_paragraph(request: Request) -> Response:
                        f"on {t.removed_at}")
         raise NotFound(f"no paragraph with id {pid!r}")
     ctx = paragraph_context(request.state.index, p)
-    return JSONResponse(paragraph_detail_json(p, ctx, base_url(request)))
+    return JSONResponse(paragraph_detail_json(p, ctx, base_url(request),
+                                              archived_on(request, p)))
+
+
+def api_case(request: Request) -> JSONResponse:
+    """An ärende: every paragraph with the diarienummer, across bodies, in date order."""
+    dnr = request.path_params["diarienummer"]
+    case = find_case(request.state.index, dnr) if len(dnr) <= 200 else None
+    if case is None:
+        raise NotFound(f"no paragraph has the diarienummer {dnr[:80]!r}")
+    return JSONResponse(case_json(case))
 
 
 def api_meeting(request: Request) -> JSONResponse:
@@ -172,6 +204,7 @@ routes = [
     Route("/api/documents/{capture_id}", api_document),
     Route("/api/search", api_search),
     Route("/api/paragraphs/{id}", api_paragraph),
+    Route("/api/arenden/{diarienummer:path}", api_case),
     Route("/api/meetings/{org}/{body}/{date}", api_meeting),
     Route("/api/bodies", api_bodies),
     Route("/api/export", api_export),

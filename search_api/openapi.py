@@ -50,10 +50,16 @@ _MEETING_FACTS = {
     "justerare": STRINGS,
     "paragraph_range": _nullable(STR),
 }
+_CASE_LINK = _obj({"diarienummer": STR, "url": {**STR, "description": "The case page"},
+                   "api_url": {**STR, "description": "The case as JSON"}})
+_DISPLAY = {**STR, "description": "For reading: hard-wrapped lines joined into paragraphs "
+            "separated by blank lines, hyphenation undone; the stored text is unchanged"}
 _PARAGRAPH = {
     "id": STR, "org": STR, "body": STR, "date": DATE, "number": STR, "title": STR,
-    "text": STR, "decision": STR,
-    "sections": {"type": "array", "items": _obj({"kind": STR, "heading": STR, "text": STR})},
+    "text": STR, "decision": STR, "text_display": _DISPLAY, "decision_display": _DISPLAY,
+    "cases": {"type": "array", "items": _CASE_LINK},
+    "sections": {"type": "array", "items": _obj(
+        {"kind": STR, "heading": STR, "text": STR, "text_display": _DISPLAY})},
     "diarienummer": STRINGS,
     "pages": {"type": "array", "items": INT},
     "sources": {"type": "array", "items": _ref("Source")},
@@ -72,18 +78,40 @@ SCHEMAS: dict[str, Any] = {
     "Hit": _obj({
         "id": STR, "permalink": STR, "org": STR, "body": STR, "date": DATE, "number": STR,
         "title": STR, "citation": STR, "score": {"type": "number"},
+        "cases": {"type": "array", "items": _CASE_LINK},
         "snippet": {**STR, "description": "HTML: matches in <mark>, the rest escaped"},
+    }),
+    "HitGroup": _obj({
+        "diarienummer": _nullable(STR),
+        "case_url": _nullable(STR),
+        "hits": {"type": "array", "items": _ref("Hit")},
+    }),
+    "Citation": _obj({
+        "short": {**STR, "example": "Högsby kommun, Kommunstyrelsen, 2024-03-05, § 42"},
+        "full": {**STR, "description": "Short form, ”title”, permalink and (arkiverad DATE)"},
+        "archived": {**_nullable(DATE), "description": "When the original was archived"},
+    }),
+    "Case": _obj({
+        "diarienummer": STR, "url": STR, "total": INT, "truncated": {"type": "boolean"},
+        "bodies": {"type": "array", "items": _obj({"org": STR, "body": STR}),
+                   "description": "Organisation and body, in the order the case reached them"},
+        "paragraphs": {"type": "array", "items": _obj(
+            {**_PARAGRAPH_REF, "decision": STR, "decision_display": _DISPLAY,
+             "meeting_url": STR}),
+            "description": "Date order, then organisation, body and § number"},
     }),
     "FacetValue": _obj({"value": STR, "count": INT, "key": STR}),
     "SearchResult": _obj({
         "total": INT, "page": INT, "size": INT,
         "hits": {"type": "array", "items": _ref("Hit")},
+        "groups": {"type": "array", "items": _ref("HitGroup"),
+                   "description": "Only with group=arende: the page's hits by diarienummer"},
         "facets": _obj({name: {"type": "array", "items": _ref("FacetValue")}
                         for name in ("org", "body", "year")}),
         "notices": STRINGS,
         "suggestion": _nullable(STR),
         "relaxed": {"type": "boolean"},
-    }),
+    }, optional=("groups",)),
     "Source": _obj({
         "capture_id": STR, "url": STR, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "content_type": STR, "page": _nullable(INT),
@@ -94,6 +122,7 @@ SCHEMAS: dict[str, Any] = {
     "ParagraphDetail": _obj({
         **_PARAGRAPH,
         "permalink_url": STR,
+        "citation": _ref("Citation"),
         "citation_full": STR,
         "previous": _nullable(_ref("ParagraphRef")),
         "next": _nullable(_ref("ParagraphRef")),
@@ -155,7 +184,9 @@ PAGE_PARAMS = [
 PATHS: dict[str, Any] = {
     "/api/search": {"get": {
         "summary": "Search paragraphs, with facet counts over the whole result set",
-        "parameters": FILTER_PARAMS + PAGE_PARAMS,
+        "parameters": FILTER_PARAMS + PAGE_PARAMS + [_query(
+            "group", {"type": "string", "enum": ["arende"]},
+            "arende: also return the page's hits grouped by diarienummer (groups)")],
         "responses": {"200": _json(_ref("SearchResult"), "One page of hits"), **ERRORS},
     }},
     "/api/paragraphs/{id}": {"get": {
@@ -167,6 +198,14 @@ PATHS: dict[str, Any] = {
                     "headers": {"Location": {"schema": STR}}},
             **ERRORS,
         },
+    }},
+    "/api/arenden/{diarienummer}": {"get": {
+        "summary": "A case (ärende): every paragraph with the diarienummer, across bodies and "
+                   "authorities, in date order, each with its decision",
+        "parameters": [{**_path("diarienummer", STR), "description":
+                        "As printed, percent-encoded (slashes too): KS%202023%2F123; "
+                        "case and spaces are ignored"}],
+        "responses": {"200": _json(_ref("Case"), "The case"), **ERRORS},
     }},
     "/api/meetings/{org}/{body}/{date}": {"get": {
         "summary": "A meeting: its facts and all its paragraphs in § order",

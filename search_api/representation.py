@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from paragraf_se.indexer.cases import Case, HitGroup, api_case_path, case_path
+from paragraf_se.indexer.citation import cite
+from paragraf_se.indexer.context import ParagraphContext
 from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.parsing.reflow import reflow_text
 from paragraf_se.indexer.search import Hit, SearchResult
 from paragraf_se.indexer.serialize import meeting_to_dict, paragraph_to_dict
 from paragraf_se.indexer.slug import slugify
 from paragraf_se.indexer.whoosh_engine import BodySummary
-from paragraf_se.search_api.context import ParagraphContext
 
 
 def archive_url(source: SourceRef) -> str:
@@ -25,18 +29,34 @@ def meeting_path(p: Paragraph) -> str:
 
 
 def full_citation(p: Paragraph, base_url: str) -> str:
-    """The citation staff paste: "Regionens samverkansråd, protokoll 2017-08-21, § 42, <url>"."""
-    return f"{p.body}, protokoll {p.date.isoformat()}, § {p.number}, {base_url}{p.permalink}"
+    """The full citation without the archive date (see :func:`indexer.citation.cite`)."""
+    return cite(p, base_url + p.permalink).full
+
+
+def cases_json(dnrs: tuple[str, ...]) -> list[dict[str, str]]:
+    """Links to the case page of each diarienummer."""
+    return [{"diarienummer": d, "url": case_path(d), "api_url": api_case_path(d)}
+            for d in dnrs if d.strip()]
 
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     body = paragraph_ref_json(hit.paragraph)
     del body["diarienummer"]
-    return {**body, "snippet": hit.snippet, "score": round(hit.score, 4)}
+    return {**body, "cases": cases_json(hit.paragraph.diarienummer), "snippet": hit.snippet,
+            "score": round(hit.score, 4)}
 
 
-def result_json(result: SearchResult) -> dict[str, Any]:
-    return {
+def groups_json(groups: tuple[HitGroup, ...]) -> list[dict[str, Any]]:
+    """Hits grouped by case (``group=arende``): one entry per case or ungrouped hit."""
+    return [{"diarienummer": g.diarienummer,
+             "case_url": case_path(g.diarienummer) if g.diarienummer else None,
+             "hits": [hit_json(h) for h in g.hits]} for g in groups]
+
+
+def result_json(result: SearchResult, groups: tuple[HitGroup, ...] | None = None
+                ) -> dict[str, Any]:
+    extra = {} if groups is None else {"groups": groups_json(groups)}
+    return {**extra,
         "total": result.total,
         "page": result.page,
         "size": result.size,
@@ -55,7 +75,14 @@ def paragraph_json(p: Paragraph) -> dict[str, Any]:
     body = paragraph_to_dict(p)
     for src_json, src in zip(body["sources"], p.sources, strict=True):
         src_json["archive_url"] = archive_url(src)
+    for section_json, section in zip(body["sections"], p.sections, strict=True):
+        section_json["text_display"] = reflow_text(section.text)
     body.update(
+        # For reading: hard-wrapped lines joined into paragraphs (blank-line
+        # separated), hyphenation undone; "text" stays as extracted.
+        text_display=reflow_text(p.text),
+        decision_display=reflow_text(p.decision),
+        cases=cases_json(p.diarienummer),
         permalink=p.permalink,
         citation=p.citation,
         meeting_id=p.meeting_id,
@@ -79,12 +106,15 @@ def paragraph_ref_json(p: Paragraph) -> dict[str, Any]:
     }
 
 
-def paragraph_detail_json(p: Paragraph, ctx: ParagraphContext, base_url: str) -> dict[str, Any]:
-    """A paragraph with its neighbours, case trail and the full citation."""
+def paragraph_detail_json(p: Paragraph, ctx: ParagraphContext, base_url: str,
+                          archived: dt.date | None = None) -> dict[str, Any]:
+    """A paragraph with its neighbours, case trail and the citation in both forms."""
     body = paragraph_json(p)
+    citation = cite(p, base_url + p.permalink, archived)
     body.update(
         permalink_url=base_url + p.permalink,
-        citation_full=full_citation(p, base_url),
+        citation=citation.to_dict(),
+        citation_full=citation.full,
         previous=paragraph_ref_json(ctx.previous) if ctx.previous else None,
         next=paragraph_ref_json(ctx.next) if ctx.next else None,
         trail=[paragraph_ref_json(o) for o in ctx.trail],
@@ -122,3 +152,17 @@ def bodies_json(summaries: list[BodySummary]) -> dict[str, Any]:
             "search_url": f"/api/search?org={slugify(s.org)}&body={slugify(s.body)}",
         })
     return {"organisations": list(orgs.values())}
+
+
+def case_json(case: Case) -> dict[str, Any]:
+    """A case: its paragraphs across bodies in date order, each with its decision."""
+    return {
+        "diarienummer": case.diarienummer,
+        "url": case_path(case.diarienummer),
+        "total": len(case.paragraphs),
+        "truncated": case.truncated,
+        "bodies": [{"org": org, "body": body} for org, body in case.bodies],
+        "paragraphs": [{**paragraph_ref_json(p), "decision": p.decision,
+                        "decision_display": reflow_text(p.decision),
+                        "meeting_url": meeting_path(p)} for p in case.paragraphs],
+    }

@@ -31,7 +31,8 @@ def test_csv_cells_cannot_become_spreadsheet_formulas():
     assert list(row) == list(CSV_COLUMNS)
     assert row["title"] == "'=HYPERLINK(\"http://x\")" and row["decision"] == "'-2"
     assert row["permalink"] == "http://h" + p.permalink
-    assert row["citation"].endswith(", § 1, http://h" + p.permalink)
+    assert row["citation"] == ("Åsjö kommun, Kommunstyrelsen, 2022-03-02, § 1, "
+                               "”=HYPERLINK(\"http://x\")”. http://h" + p.permalink)
 
 
 def test_jsonl_lines_parse_and_keep_unicode():

@@ -38,8 +38,10 @@ def test_paragraph_has_trail_across_bodies_neighbours_and_citation(client):
     i = numbers.index(p["number"])
     assert (p["previous"] or {}).get("number") == (numbers[i - 1] if i else None)
     assert (p["next"] or {}).get("number") == (numbers[i + 1] if i + 1 < len(numbers) else None)
-    assert p["citation_full"] == (f"{p['body']}, protokoll {p['date']}, § {p['number']}, "
-                                  f"{p['permalink_url']}")
+    short = f"{p['org']}, {p['body']}, {p['date']}, § {p['number']}"
+    assert p["citation"]["short"] == short
+    assert p["citation_full"] == p["citation"]["full"] == (
+        f"{short}, ”{p['title']}”. {p['permalink_url']} (arkiverad {p['citation']['archived']})")
     assert p["permalink_url"].endswith(p["permalink"])
 
 

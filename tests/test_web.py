@@ -70,7 +70,7 @@ def test_invalid_parameters_answer_400_json(client, params):
 def test_paragraph_json_and_unknown_ids(client):
     hit = client.get("/api/search", params={"q": "eldningsförbud"}).json()["hits"][0]
     p = client.get(f"/api/paragraphs/{hit['id']}").json()
-    assert p["citation"] == "Kommunstyrelsen 2022-03-02 § 15"
+    assert p["citation"]["short"] == "Åsjö kommun, Kommunstyrelsen, 2022-03-02, § 15"
     assert p["permalink"] == "/p/asjo-kommun/kommunstyrelsen/2022-03-02/15"
     assert p["sources"][0]["archive_url"].startswith("/archive/")
     assert_error_shape(client.get("/api/paragraphs/0000000000000000"), 404)
@@ -103,7 +103,7 @@ def test_search_page_has_highlights_facets_and_permalinks(client):
     r = client.get("/", params={"q": "laddning elbilar"})
     assert r.status_code == 200
     assert "<mark>" in r.text
-    assert 'href="/p/asjo-kommun/kommunstyrelsen/2022-03-02/16"' in r.text
+    assert 'href="/p/asjo-kommun/kommunstyrelsen/2022-03-02/16?q=laddning+elbilar"' in r.text
     assert "Organ" in r.text and "Kommunstyrelsen" in r.text and "(1)" in r.text
     assert 'href="/?q=laddning+elbilar&amp;year=2022"' in r.text
 

@@ -1,4 +1,5 @@
-"""Web UI routes: search page, paragraph permalinks, meeting pages, bodies and feeds."""
+"""Web UI routes: search page, paragraph permalinks, meeting and case pages, bodies, documents
+and feeds."""
 
 from __future__ import annotations
 
@@ -7,22 +8,28 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from paragraf_se.indexer.model import meeting_id, paragraph_id
+from paragraf_se.archive.errors import ArchiveError
+from paragraf_se.indexer.cases import api_case_path, case_path, find_case, group_hits
+from paragraf_se.indexer.citation import cite
+from paragraf_se.indexer.context import paragraph_context
+from paragraf_se.indexer.highlight import query_matcher
+from paragraf_se.indexer.model import Paragraph, meeting_id, paragraph_id
+from paragraf_se.indexer.parsing.reflow import reflow
 from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
 from paragraf_se.indexer.search_params import request_from_params
 from paragraf_se.search_api.app import base_url, search_request
-from paragraf_se.search_api.context import paragraph_context
 from paragraf_se.search_api.representation import (
     archive_url,
     bodies_json,
-    full_citation,
     meeting_path,
 )
-from paragraf_se.ui import feed, filters, links
+from paragraf_se.ui import documents, feed, filters, links, meetings
+from paragraf_se.ui.messages import swedish_error, swedish_reason
+from paragraf_se.ui.reading import reading_view
 
 HERE = Path(__file__).parent
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}
@@ -35,29 +42,54 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.globals.update(links=links, archive_url=archive_url, meeting_path=meeting_path,
+                   case_path=case_path, api_case_path=api_case_path,
                    SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS)
+env.filters["source_label"] = links.source_label
+env.filters["reflow"] = reflow
+env.globals["swedish_reason"] = swedish_reason
 
 
 def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
     return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
 
-def search_page(request: Request) -> HTMLResponse:
-    params = links.clean(request.query_params.multi_items())
+def search_page(request: Request) -> Response:
+    raw = request.query_params.multi_items()
+    params = links.clean(raw)
+    if len(params) != len(raw):
+        # A form submits its empty fields ("from=&to="): answer at the clean URL.
+        return RedirectResponse(links.url("/", params), status_code=303)
     query = filters.filter_query(params)
     common = {"params": params, "feed_url": "/feed.atom" + (f"?{query}" if query else ""),
-              "export_query": query}
+              "export_query": query, "form": dict(params),
+              "group": request.query_params.get("group") == "arende"}
     try:
         req = request_from_params(request.query_params.getlist)
+        if request.query_params.getlist("group") not in ([], ["arende"]):
+            raise InvalidRequest("group", "must be arende")
     except InvalidRequest as err:
+        # The user's input comes back in the form, with what to correct.
         return render("search.html", 400, req=SearchRequest(), result=None, filters=[],
-                      error=f"Ogiltig parameter {err.param}: {err.message}", **common)
+                      error=swedish_error(err), **common)
+    total_indexed = request.state.index.count()
+    if total_indexed == 0:
+        return render("empty_archive.html")
     has_query = bool(req.q or req.orgs or req.bodies or req.years or req.date_from
                      or req.date_to)
     result = search(request.state.index, req)
+    if req.page > result.pages:
+        last = links.page_url(params, result.pages)
+        return render("past_end.html", 404, result=result, last_url=last)
+    groups = group_hits(result.hits) if common["group"] else None
     return render("search.html", req=req, result=result, error=None, has_query=has_query,
-                  filters=filters.active_filters(params, result),
-                  total_indexed=request.state.index.count(), **common)
+                  filters=filters.active_filters(params, result), groups=groups,
+                  hit_url=_hit_url(req), total_indexed=total_indexed, **common)
+
+
+def _hit_url(req: SearchRequest):
+    """A result's link: its permalink carrying the query, so the page marks the matches."""
+    extra = [("q", req.q), ("mode", "exact" if req.mode == "exact" else "")]
+    return lambda p: links.url(p.permalink, extra)
 
 
 def _date(raw: str) -> dt.date | None:
@@ -78,17 +110,32 @@ def paragraph_page(request: Request) -> Response:
     if p is None:
         found = request.state.permalinks.resolve(pid)
         if found.kind == "moved":
-            return RedirectResponse(found.new_permalink, status_code=301)
+            return RedirectResponse(links.url(found.new_permalink,
+                                              request.query_params.multi_items()),
+                                    status_code=301)
         if found.kind == "gone":
             return render("gone.html", 410, t=found.tombstone)
         return render("not_found.html", 404, what="Paragrafen")
     if request.url.path != p.permalink:
         # "/p/Asjo-Kommun/..." and other spellings land on the one canonical URL.
-        return RedirectResponse(p.permalink, status_code=301)
+        return RedirectResponse(links.url(p.permalink, request.query_params.multi_items()),
+                                status_code=301)
     ctx = paragraph_context(request.state.index, p)
     root = base_url(request)
+    q = (request.query_params.get("q") or "").strip()
+    mode = "exact" if request.query_params.get("mode") == "exact" else "stemmed"
+    view = reading_view(p, query_matcher(q, mode, compounds=request.state.index.compounds))
+    citation = cite(p, root + p.permalink, _archived_on(request, p))
     return render("paragraph.html", p=p, ctx=ctx, permalink=root + p.permalink,
-                  citation=full_citation(p, root))
+                  citation=citation, view=view, q=q)
+
+
+def _archived_on(request: Request, p: Paragraph) -> dt.date | None:
+    """When the original of the paragraph's text was archived (None if unreadable)."""
+    try:
+        return request.state.archive.get(p.source.capture_id).fetched_at.date()
+    except ArchiveError:  # a citation without the date beats no page
+        return None
 
 
 def meeting_page(request: Request) -> HTMLResponse:
@@ -99,7 +146,35 @@ def meeting_page(request: Request) -> HTMLResponse:
         paragraphs = request.state.index.meeting(meeting_id(pp["org"], pp["body"], date))
     if not paragraphs:
         return render("not_found.html", 404, what="Sammanträdet")
-    return render("meeting.html", first=paragraphs[0], paragraphs=paragraphs)
+    first = paragraphs[0]
+    return render("meeting.html", first=first, paragraphs=paragraphs,
+                  originals=meetings.originals(paragraphs, request.state.archive),
+                  previous=meetings.neighbour(request.state.index, first, later=False),
+                  following=meetings.neighbour(request.state.index, first, later=True))
+
+
+def case_page(request: Request) -> HTMLResponse:
+    """An ärende: every paragraph of one diarienummer across bodies, in date order."""
+    dnr = request.path_params["dnr"]
+    case = find_case(request.state.index, dnr) if len(dnr) <= 200 else None
+    if case is None:
+        return render("not_found.html", 404, what="Ärendet")
+    return render("case.html", case=case)
+
+
+def documents_page(request: Request) -> HTMLResponse:
+    """Staff's view of every ingested document's parse status, with how to re-run."""
+    listing = documents.listing(request.state.parse_status, request.query_params)
+    if listing.error:
+        return render("documents.html", 400, listing=listing)
+    if listing.page > listing.pages:
+        return render("documents.html", 404, listing=listing)
+    return render("documents.html", listing=listing)
+
+
+def favicon(request: Request) -> FileResponse:
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 def bodies_page(request: Request) -> HTMLResponse:
@@ -132,5 +207,8 @@ routes = [
     Route("/feed.atom", feed_page),
     Route("/p/{org}/{body}/{date}/{number}", paragraph_page),
     Route("/m/{org}/{body}/{date}", meeting_page),
+    Route("/arende/{dnr:path}", case_page),
+    Route("/dokument", documents_page),
+    Route("/favicon.ico", favicon),
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]

@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlencode
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlencode, urlsplit
 
 Params = list[tuple[str, str]]
+
+
+def url(path: str, params: Iterable[tuple[str, str]] = (), fragment: str = "") -> str:
+    """A URL of this site: ``path`` with non-empty ``params`` and an optional fragment.
+
+    Every new link of the UI is built here (one place to add a root path);
+    empty parameters are left out, so no URL carries ``from=&to=``.
+    """
+    query = urlencode([(k, v) for k, v in params if v and v.strip()])
+    return path + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+
+
+def source_label(source_url: str) -> str:
+    """What a page says an original came from: a web address, or a local file's name only.
+
+    A local ingest records ``file:///server/path/name.pdf``; the server's
+    directories are nobody's business, the file name is what staff recognise.
+    """
+    parts = urlsplit(source_url)
+    if parts.scheme == "file" or not parts.scheme:
+        return PurePosixPath(unquote(parts.path)).name or "lokal fil"
+    return source_url
 
 
 def with_param(params: Params, name: str, value: str, *, replace: bool = False) -> str:

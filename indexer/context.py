@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from paragraf_se.indexer.cases import trail
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.schema import normalise_dnr
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 
 MAX_TRAIL = 50  # a diarienummer on hundreds of paragraphs is a list, not a trail
@@ -35,13 +35,4 @@ def paragraph_context(index: WhooshIndex, p: Paragraph) -> ParagraphContext:
 
 def case_trail(index: WhooshIndex, p: Paragraph) -> tuple[Paragraph, ...]:
     """Other paragraphs with any of ``p``'s diarienummer, across bodies, by date."""
-    found: dict[str, Paragraph] = {}
-    for dnr in p.diarienummer:
-        key = normalise_dnr(dnr)
-        if not key:
-            continue
-        for other in index.find("dnr", key):
-            if other.id != p.id:
-                found[other.id] = other
-    ordered = sorted(found.values(), key=lambda o: (o.date, o.org, o.body, o.number))
-    return tuple(ordered[:MAX_TRAIL])
+    return trail(index, p, MAX_TRAIL)

@@ -10,7 +10,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
-from paragraf_se.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
+from paragraf_se.settings import (
+    DATA_DIR_ENV,
+    DEFAULT_DATA_DIR,
+    resolve_data_dir,
+    use_data_dir_wordlist,
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paragraf-se")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _date(raw: str) -> str:
@@ -29,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", metavar="DIR",
         help=f"data directory (default: ${DATA_DIR_ENV} or {DEFAULT_DATA_DIR})",
     )
+    parser.add_argument("--version", action="version", version=f"paragraf {_version()}",
+                        help="print the installed version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="archive, parse and index protocol files (PDF, HTML, text)")
@@ -118,13 +134,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(args.data_dir)
     from paragraf_se import commands
+    from paragraf_se.indexer.compounds import WordListMissing
+    from paragraf_se.indexer.errors import IndexFormatError
 
     handler = getattr(commands, f"cmd_{args.command}")
     try:
+        use_data_dir_wordlist(data_dir)
         return handler(args, data_dir)
     except KeyboardInterrupt:
         return 130
-    except commands.CommandError as err:
+    except (commands.CommandError, IndexFormatError, WordListMissing) as err:
         print(f"paragraf: {err}", file=sys.stderr)
         return 2
 

@@ -173,6 +173,10 @@ class WhooshIndex:
         with self._pool.searcher() as s:
             return s.doc_count()
 
+    def generation(self) -> int:
+        """The generation number of the index on disk (grows with every commit)."""
+        return self._ix.latest_generation()
+
     def get(self, paragraph_id: str) -> Paragraph | None:
         with self._pool.searcher() as s:
             fields = s.document(id=paragraph_id)

@@ -69,12 +69,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, default=10)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("serve", help="serve the web UI and JSON API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--rate-limit", type=float, default=DEFAULT_PER_MINUTE, metavar="N",
+    # Every serve option is also PARAGRAF_<NAME> or a key of --config; absent options
+    # stay out of the namespace (SUPPRESS) so the environment and the file can fill them.
+    p = sub.add_parser("serve", help="serve the web UI and JSON API",
+                       argument_default=argparse.SUPPRESS,
+                       epilog="Each option can also be set as PARAGRAF_<OPTION> (e.g. "
+                              "PARAGRAF_BASE_URL) or in the --config file; the command "
+                              "line wins, then the environment, then the file.")
+    p.add_argument("--config", type=Path, metavar="TOML",
+                   help="settings file (default: $PARAGRAF_CONFIG)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", help="port to listen on (default 8000)")
+    p.add_argument("--rate-limit", metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
-    p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction,
+                   help="log every request with status and latency (default: on)")
+    p.add_argument("--log-level", metavar="LEVEL",
+                   help="debug, info (default), warning, error or critical")
+    p.add_argument("--log-format", metavar="FORMAT",
+                   help="json (default: one JSON object per line) or text")
+    p.add_argument("--root-path", metavar="PATH",
+                   help="path prefix behind a reverse proxy, e.g. /paragraf")
+    p.add_argument("--base-url", metavar="URL",
+                   help="public address for absolute URLs (feeds, citations, exports), "
+                        "e.g. https://protokoll.example.se/paragraf")
 
     p = sub.add_parser("index", help="maintain the index")
     p.add_argument("--rebuild", action="store_true",

@@ -167,14 +167,27 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
+    import os
+
     import uvicorn
 
+    from paragraf_se import serve_config
     from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.logs import configure_logging
     from paragraf_se.web import create_app
 
+    given = {k: v for k, v in vars(args).items() if k != "command"}
+    try:
+        config = serve_config.resolve(given, os.environ, given.pop("config", None))
+    except serve_config.ConfigError as err:
+        raise CommandError(str(err)) from err
     WhooshIndex(data_dir.index).close()  # an unreadable index: one clear error, not a trace
-    uvicorn.run(create_app(data_dir, rate_limit=args.rate_limit), host=args.host,
-                port=args.port, log_level="info", access_log=args.access_log)
+    configure_logging(config.log_level, config.log_format)
+    # log_config=None: uvicorn's loggers go through ours; its access log is replaced
+    # by ours, which has the latency and the route.
+    uvicorn.run(create_app(data_dir, config=config), host=config.host, port=config.port,
+                root_path=config.root_path, log_config=None, log_level=config.log_level,
+                access_log=False)
     return 0
 
 

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from paragraf_se.indexer.model import meeting_id, paragraph_id
 from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
 from paragraf_se.indexer.search_params import request_from_params
-from paragraf_se.search_api.app import base_url, search_request
+from paragraf_se.search_api.app import base_url, link_base, search_request
 from paragraf_se.search_api.context import paragraph_context
 from paragraf_se.search_api.representation import (
     archive_url,
@@ -34,7 +34,9 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.globals.update(links=links, archive_url=archive_url, meeting_path=meeting_path,
+env.globals.update(links=links, url=links.url,
+                   archive_url=lambda source: links.url(archive_url(source)),
+                   meeting_path=lambda p: links.url(meeting_path(p)),
                    SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS)
 
 
@@ -45,7 +47,8 @@ def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
 def search_page(request: Request) -> HTMLResponse:
     params = links.clean(request.query_params.multi_items())
     query = filters.filter_query(params)
-    common = {"params": params, "feed_url": "/feed.atom" + (f"?{query}" if query else ""),
+    common = {"params": params,
+              "feed_url": links.url("/feed.atom" + (f"?{query}" if query else "")),
               "export_query": query}
     try:
         req = request_from_params(request.query_params.getlist)
@@ -78,17 +81,17 @@ def paragraph_page(request: Request) -> Response:
     if p is None:
         found = request.state.permalinks.resolve(pid)
         if found.kind == "moved":
-            return RedirectResponse(found.new_permalink, status_code=301)
+            return RedirectResponse(links.url(found.new_permalink), status_code=301)
         if found.kind == "gone":
             return render("gone.html", 410, t=found.tombstone)
         return render("not_found.html", 404, what="Paragrafen")
-    if request.url.path != p.permalink:
+    if links.route_path(request.scope) != p.permalink:
         # "/p/Asjo-Kommun/..." and other spellings land on the one canonical URL.
-        return RedirectResponse(p.permalink, status_code=301)
+        return RedirectResponse(links.url(p.permalink), status_code=301)
     ctx = paragraph_context(request.state.index, p)
-    root = base_url(request)
-    return render("paragraph.html", p=p, ctx=ctx, permalink=root + p.permalink,
-                  citation=full_citation(p, root))
+    return render("paragraph.html", p=p, ctx=ctx,
+                  permalink=link_base(request) + p.permalink,
+                  citation=full_citation(p, base_url(request)))
 
 
 def meeting_page(request: Request) -> HTMLResponse:
@@ -113,7 +116,7 @@ def feed_page(request: Request) -> Response:
                            date_from=req.date_from, date_to=req.date_to, sort="newest",
                            mode=req.mode, size=feed.FEED_SIZE)
     result = search(request.state.index, newest)
-    root = base_url(request)
+    root = base_url(request)  # ids are absolute: the configured public address
     query = filters.filter_query(links.clean(request.query_params.multi_items()))
     suffix = f"?{query}" if query else ""
     body = feed.build_feed(feed.feed_title(req), f"{root}/feed.atom{suffix}", f"{root}/{suffix}",

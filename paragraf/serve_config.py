@@ -154,12 +154,12 @@ def resolve(cli: Mapping[str, object], environ: Mapping[str, str],
                                     (env_name(name), environ, env_name(name)),
                                     (f"{path}: {name}", from_file, name)):
             if source.get(key) is not None:
-                raw = source[key]
+                given = (origin, source[key])
                 break
         else:
             continue
         try:
-            values[name] = _convert(name, raw)
+            values[name] = _convert(name, given[1])
         except ValueError as err:
-            raise ConfigError(f"{origin}: invalid value {raw!r}: {err}") from None
+            raise ConfigError(f"{given[0]}: invalid value {given[1]!r}: {err}") from None
     return ServeConfig(**values)  # type: ignore[arg-type]

@@ -11,8 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from paragraf_se.archive.store import Archive
 from paragraf_se import observability
+from paragraf_se.archive.store import Archive
 from paragraf_se.crawl_commands import STATE_FILE
 from paragraf_se.index_swap import recover
 from paragraf_se.indexer.whoosh_engine import WhooshIndex

@@ -206,6 +206,8 @@ def readyz(request: Request) -> JSONResponse:
 
     def archive_check() -> dict[str, Any]:
         root = Path(archive.root)
+        if not root.is_dir():
+            raise FileNotFoundError(f"{root} is missing")
         if not os.access(root, os.R_OK | os.X_OK):
             raise PermissionError(f"{root} is not readable")
         return {"captures": archive.count()}

@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages: Python's venv, Chromium for the browser tests, Swedish OCR.
-DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe
+# Debian packages: Python's venv, Chromium for the browser tests, Swedish OCR,
+# systemd-analyze for checking the unit files in deploy/.
+DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe systemd
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -27,6 +28,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@command -v chromium >/dev/null && command -v ocrmypdf >/dev/null \
+	  && command -v systemd-analyze >/dev/null \
 	  && ls /usr/share/tesseract-ocr/*/tessdata/swe.traineddata >/dev/null 2>&1 \
 	  || $(MAKE) --no-print-directory system-deps
 	$(VENV)/bin/ruff check .

@@ -248,3 +248,32 @@ def test_installed_wheel_runs_the_demo_and_splits_compounds(dists, tmp_path_fact
     compound_only = [p.title for p in found if p is not None and "avfall" not in
                      {stem(w) for w in words(" ".join([p.title, p.decision, p.text]))}]
     assert compound_only, [p.title for p in found if p is not None]
+
+
+def test_rebuild_workers_split_with_the_data_dir_word_list(tmp_path):
+    """``index --rebuild`` analyses in spawned worker processes: they must use the data
+    directory's word list too, or the index and the queries would split differently."""
+    dic = tmp_path / "sv_SE.dic"
+    dic.write_text("2\nzorbel\nplutt\n", encoding="utf-8")
+    data = tmp_path / "data"
+    protocol = (ROOT / "tests/fixtures/parsing/classic_protocol.txt").read_text(encoding="utf-8")
+    source = tmp_path / "protokoll.txt"
+    source.write_text(protocol.replace("Ärendebeskrivning\n",
+                                       "Ärendebeskrivning\nOm zorbelplutten.\n", 1),
+                      encoding="utf-8")
+    env = _clean_env()
+    base = [str(PARAGRAF), "--data-dir", str(data)]
+    ingest = _run([*base, "ingest", str(source), "--org", "Åsjö kommun"], cwd=tmp_path, env=env)
+    assert ingest.returncode == 0, ingest.stdout
+
+    def hits() -> int:
+        done = _run([*base, "search", "plutt", "--json"], cwd=tmp_path, env=env)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["total"]
+
+    assert hits() == 0  # the shipped list cannot split "zorbelplutten"
+    built = _run([*base, "compounds", "build", "--hunspell", str(dic)], cwd=tmp_path, env=env)
+    assert built.returncode == 0, built.stderr
+    rebuilt = _run([*base, "index", "--rebuild"], cwd=tmp_path, env=env)
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert hits() == 1

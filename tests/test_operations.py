@@ -225,3 +225,19 @@ def test_bad_setting_is_one_sentence_not_a_traceback(demo):
                           check=False)
     assert done.returncode == 2
     assert "--port: invalid value 'x'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_process_takes_root_path_and_base_url_from_the_environment(demo):
+    base = "https://protokoll.example.se/paragraf"
+    proc, url = _serve(demo.root, "--no-access-log",
+                       env={"PARAGRAF_BASE_URL": base, "PARAGRAF_ROOT_PATH": "/paragraf"})
+    evil = {"Host": "evil.example"}
+    try:
+        page = httpx.get(url + "/organ", headers=evil, timeout=10)
+        feed = httpx.get(url + "/feed.atom", headers=evil, timeout=10)
+    finally:
+        _stop(proc)
+    assert page.status_code == 200 and 'href="/paragraf/static/paragraf.css"' in page.text
+    assert "evil.example" not in page.text
+    assert feed.status_code == 200 and "evil.example" not in feed.text
+    assert f"<id>{base}/feed.atom</id>" in feed.text

@@ -12,7 +12,10 @@ import logging
 import sys
 
 # Attributes every LogRecord has; anything else came in through ``extra=`` and is a field.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message", "asctime",
+    "color_message",  # uvicorn's copy of the message with terminal colour codes
+}
 
 
 class JsonFormatter(logging.Formatter):

@@ -241,3 +241,30 @@ def test_serve_process_takes_root_path_and_base_url_from_the_environment(demo):
     assert "evil.example" not in page.text
     assert feed.status_code == 200 and "evil.example" not in feed.text
     assert f"<id>{base}/feed.atom</id>" in feed.text
+
+
+def test_json_formatter_keeps_extra_fields_and_drops_colour_codes():
+    import io
+    import logging
+
+    from paragraf_se.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("paragraf.test-json")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("Started %s", "ok", extra={"color_message": "\x1b[32mok\x1b[0m",
+                                                 "port": 8000, "path": Path("/x")})
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines()[:2])
+    assert first["message"] == "Started ok" and first["level"] == "warning"
+    assert first["port"] == 8000 and first["path"] == "/x" and "color_message" not in first
+    assert second["level"] == "error" and "ValueError: boom" in second["exception"]

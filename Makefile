@@ -3,19 +3,20 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
 .PHONY: demo test lint system-deps sample-site parse-accuracy eval bench soak crawl-bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages: Python's venv, Chromium for the browser tests, Swedish OCR.
-DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe
+# Debian packages: Python's venv, Chromium for the browser tests, Swedish OCR,
+# systemd-analyze for checking the unit files in deploy/.
+DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe systemd
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -27,6 +28,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@command -v chromium >/dev/null && command -v ocrmypdf >/dev/null \
+	  && command -v systemd-analyze >/dev/null \
 	  && ls /usr/share/tesseract-ocr/*/tessdata/swe.traineddata >/dev/null 2>&1 \
 	  || $(MAKE) --no-print-directory system-deps
 	$(VENV)/bin/ruff check .

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import snowballstemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, Token, Tokenizer
 
+from paragraf_se.indexer import compounds
 from paragraf_se.indexer.compounds import dictionary, split_cached
 
 # Words joined by inner hyphens or digits stay apart ("IT-nämnden" -> it,
@@ -100,6 +103,23 @@ def _definite_neuter(word: str) -> str:
         if len(base) >= 4 and base in words:
             return _SNOWBALL.stemWord(base)
     return word
+
+
+def use_wordlist(path: Path | None) -> None:
+    """Analyse with the word list at ``path`` from now on (``None``: the shipped list).
+
+    Applies to this process and to the worker processes it spawns afterwards
+    (through ``$PARAGRAF_WORDLIST``); every cache that depends on the list is emptied.
+    """
+    wanted = str(path) if path is not None else None
+    if os.environ.get(compounds.WORDLIST_ENV) == wanted:
+        return
+    if wanted is None:
+        os.environ.pop(compounds.WORDLIST_ENV, None)
+    else:
+        os.environ[compounds.WORDLIST_ENV] = wanted
+    for cached in (compounds.dictionary, compounds._split_cached, stem, analyse_word):
+        cached.cache_clear()
 
 
 def is_stopword(word: str) -> bool:

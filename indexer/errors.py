@@ -3,7 +3,8 @@
 Hierarchy::
 
     IndexError_            anything the index cannot do
-    └── IndexBusy          another process holds the writer lock past the wait
+    ├── IndexBusy          another process holds the writer lock past the wait
+    └── IndexFormatError   an index this version cannot read; rebuild it from the archive
 """
 
 
@@ -13,3 +14,7 @@ class IndexError_(Exception):  # trailing underscore: not the builtin IndexError
 
 class IndexBusy(IndexError_):
     """Another process is writing the index; raised after waiting ``timeout`` seconds."""
+
+
+class IndexFormatError(IndexError_):
+    """The index on disk was written by an incompatible version; ``index --rebuild`` fixes it."""

@@ -7,6 +7,7 @@ thread-safe), refreshed when a commit has made a newer generation.
 from __future__ import annotations
 
 import itertools
+import pickle
 import shutil
 import threading
 import time
@@ -24,7 +25,7 @@ from whoosh.index import LockError
 from paragraf_se.indexer.analysis import stem
 from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
 from paragraf_se.indexer.compounds import split_cached
-from paragraf_se.indexer.errors import IndexBusy
+from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.facets import FacetCache, count_facets
 from paragraf_se.indexer.fast_eval import Evaluator, top
 from paragraf_se.indexer.model import Paragraph, SourceRef
@@ -107,6 +108,40 @@ class BodySummary:
     last_year: int
 
 
+# Modules whose classes an index of this version may pickle into its schema.
+_SCHEMA_MODULES = ("paragraf_se.", "whoosh.")
+
+
+def _open_existing(storage: Storage, directory: Path | None):
+    """Open the index in ``storage`` (None if there is none).
+
+    Refuses one whose pickled schema names modules we no longer have.
+
+    Indexes written before the package moved under ``paragraf_se`` pickled their
+    analyzers as ``indexer.analysis...``: unpickling fails, or (run from a source
+    checkout, where ``indexer`` is importable) loads a second copy of our code.
+    Either way one clear error, never a traceback or a half-working index.
+    """
+    where = directory if directory is not None else "memory"
+    hint = (f"the index in {where} was written by an older version of Paragraf "
+            "and cannot be read; rebuild it from the archive with 'paragraf index --rebuild'")
+    try:
+        if not storage.index_exists(INDEX_NAME):
+            return None
+        ix = storage.open_index(INDEX_NAME)
+    except (ImportError, AttributeError, pickle.UnpicklingError) as err:
+        raise IndexFormatError(f"{hint} ({err})") from err
+    for name, fld in ix.schema.items():
+        analyzer = getattr(fld, "analyzer", None)
+        parts = [fld, analyzer, *getattr(analyzer, "items", ()), getattr(fld, "format", None)]
+        for part in filter(None, parts):
+            module = type(part).__module__
+            if not module.startswith(_SCHEMA_MODULES):
+                ix.close()
+                raise IndexFormatError(f"{hint} (field {name!r} uses {module})")
+    return ix
+
+
 class WhooshIndex:
     """Paragraph index in a directory (or in RAM when ``directory`` is None)."""
 
@@ -117,8 +152,9 @@ class WhooshIndex:
         else:
             directory.mkdir(parents=True, exist_ok=True)
             storage = FileStorage(str(directory), supports_mmap=False)
-        if storage.index_exists(INDEX_NAME):
-            self._ix = storage.open_index(INDEX_NAME)
+        existing = _open_existing(storage, directory)
+        if existing is not None:
+            self._ix = existing
         else:
             self._ix = storage.create_index(build_schema(compounds), indexname=INDEX_NAME)
         self.compounds = compounds
@@ -136,6 +172,10 @@ class WhooshIndex:
     def count(self) -> int:
         with self._pool.searcher() as s:
             return s.doc_count()
+
+    def generation(self) -> int:
+        """The generation number of the index on disk (grows with every commit)."""
+        return self._ix.latest_generation()
 
     def get(self, paragraph_id: str) -> Paragraph | None:
         with self._pool.searcher() as s:

@@ -12,7 +12,21 @@ from pathlib import Path
 
 from paragraf_se.db_commands import add_db_parser
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
-from paragraf_se.settings import DATA_DIR_ENV, DEFAULT_DATA_DIR, resolve_data_dir
+from paragraf_se.settings import (
+    DATA_DIR_ENV,
+    DEFAULT_DATA_DIR,
+    resolve_data_dir,
+    use_data_dir_wordlist,
+)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paragraf-se")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 # Exit status when stdout was closed early (`paragraf search ... | head -1`): 128 + SIGPIPE,
 # what a command killed by the signal reports, so `set -o pipefail` scripts can tell.
@@ -106,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for flags, kwargs in GLOBAL_OPTIONS:
         parser.add_argument(*flags, **kwargs)
+    parser.add_argument("--version", action="version", version=f"paragraf {_version()}",
+                        help="print the installed version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="archive, parse and index protocol files (PDF, HTML, text)")
@@ -144,13 +160,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="the result as the JSON API answers it")
 
-    p = sub.add_parser("serve", help="serve the web UI and JSON API")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
-    p.add_argument("--rate-limit", type=_non_negative, default=DEFAULT_PER_MINUTE, metavar="N",
+    # Every serve option is also PARAGRAF_<NAME> or a key of --config; absent options
+    # stay out of the namespace (SUPPRESS) so the environment and the file can fill them.
+    p = sub.add_parser("serve", help="serve the web UI and JSON API",
+                       argument_default=argparse.SUPPRESS,
+                       epilog="Each option can also be set as PARAGRAF_<OPTION> (e.g. "
+                              "PARAGRAF_BASE_URL) or in the --config file; the command "
+                              "line wins, then the environment, then the file.")
+    p.add_argument("--config", type=Path, metavar="TOML",
+                   help="settings file (default: $PARAGRAF_CONFIG)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", help="port to listen on (default 8000)")
+    p.add_argument("--rate-limit", metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
-    p.add_argument("--access-log", action="store_true", help="log every request")
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction,
+                   help="log every request with status and latency (default: on)")
+    p.add_argument("--log-level", metavar="LEVEL",
+                   help="debug, info (default), warning, error or critical")
+    p.add_argument("--log-format", metavar="FORMAT",
+                   help="json (default: one JSON object per line) or text")
+    p.add_argument("--root-path", metavar="PATH",
+                   help="path prefix behind a reverse proxy, e.g. /paragraf")
+    p.add_argument("--base-url", metavar="URL",
+                   help="public address for absolute URLs (feeds, citations, exports), "
+                        "e.g. https://protokoll.example.se/paragraf")
     p.add_argument("--replica", metavar="URL",
                    help="with --database: read the change log and paragraphs from this "
                         "streaming replica instead of the primary")
@@ -219,9 +252,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(args.data_dir)
     from paragraf_se import commands
+    from paragraf_se.indexer.compounds import WordListMissing
+    from paragraf_se.indexer.errors import IndexFormatError
 
     handler = getattr(commands, f"cmd_{args.command}")
     try:
+        use_data_dir_wordlist(data_dir)
         code = handler(args, data_dir)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
         return code
@@ -230,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
         return EXIT_BROKEN_PIPE
-    except commands.CommandError as err:
+    except (commands.CommandError, IndexFormatError, WordListMissing) as err:
         print(f"paragraf: {err}", file=sys.stderr)
         return 2
 

@@ -204,18 +204,32 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
+    import os
+
     import uvicorn
 
+    from paragraf_se import serve_config
+    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.logs import configure_logging
     from paragraf_se.web import create_app
 
+    given = {k: v for k, v in vars(args).items() if k != "command"}
+    try:
+        config = serve_config.resolve(given, os.environ, given.pop("config", None))
+    except serve_config.ConfigError as err:
+        raise CommandError(str(err)) from err
     database = database_url(getattr(args, "database", None))
-    if args.replica and not database:
+    if config.replica and not database:
         raise CommandError("--replica needs --database (the primary writers use)")
-    # A node only reads: from the replica when one is given.
-    database = args.replica or database
-    uvicorn.run(create_app(data_dir, rate_limit=args.rate_limit, database=database),
-                host=args.host,
-                port=args.port, log_level="info", access_log=args.access_log)
+    if not database:
+        WhooshIndex(data_dir.index).close()  # an unreadable index: one clear error, not a trace
+    configure_logging(config.log_level, config.log_format)
+    # log_config=None: uvicorn's loggers go through ours; its access log is replaced
+    # by ours, which has the latency and the route. A node only reads: from the
+    # replica when one is given.
+    uvicorn.run(create_app(data_dir, config=config, database=config.replica or database),
+                host=config.host, port=config.port, root_path=config.root_path,
+                log_config=None, log_level=config.log_level, access_log=False)
     return 0
 
 
@@ -315,13 +329,28 @@ def cmd_permalinks(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_compounds(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf_se.indexer.compounds import WORDLIST, build_wordlist, read_extra_words
+    import os
+
+    from paragraf_se.indexer.compounds import build_wordlist, read_extra_words
 
     if not args.hunspell.is_file():
         raise CommandError(f"{args.hunspell} not found: apt-get install hunspell-sv")
-    words = build_wordlist(args.hunspell, read_extra_words())
-    WORDLIST.write_text("\n".join(words) + "\n", encoding="utf-8")
-    _out(f"Wrote {len(words)} words to {WORDLIST}; rebuild the index: paragraf index --rebuild")
+    try:
+        words = build_wordlist(args.hunspell, read_extra_words())
+    except (OSError, UnicodeDecodeError) as err:
+        raise CommandError(f"cannot read {args.hunspell}: {err}") from err
+    # Into the data directory, never into the installed package: the shipped list
+    # stays as released, and this one replaces it for this data directory only.
+    target = data_dir.wordlist
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_text("\n".join(words) + "\n", encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as err:
+        raise CommandError(f"cannot write {target}: {err.strerror or err}") from err
+    _out(f"Wrote {len(words)} words to {target}; it replaces the shipped list for this data "
+         "directory. Rebuild the index: paragraf index --rebuild")
     return 0
 
 

@@ -11,8 +11,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from paragraf_se import observability
 from paragraf_se.archive.store import Archive
 from paragraf_se.db.node_sync import NodeSync, open_node_index
+from paragraf_se.crawl_commands import STATE_FILE
 from paragraf_se.index_swap import recover
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
@@ -20,8 +22,10 @@ from paragraf_se.permalinks import PermalinkRegistry, registry_path
 from paragraf_se.rate_limit import RateLimit, TokenBuckets
 from paragraf_se.search_api import app as search_api_app
 from paragraf_se.search_api.errors import ApiError, api_error_response, error_body
-from paragraf_se.settings import DataDir
+from paragraf_se.serve_config import ServeConfig
+from paragraf_se.settings import DataDir, use_data_dir_wordlist
 from paragraf_se.ui import app as ui_app
+from paragraf_se.ui.links import RootPath
 
 log = logging.getLogger("paragraf.web")
 
@@ -86,13 +90,17 @@ class SecurityHeaders:
 
 
 def create_app(data_dir: DataDir, *, rate_limit: float = 0,
-               database: str | None = None) -> Starlette:
+               config: ServeConfig | None = None, database: str | None = None) -> Starlette:
     """The ASGI app serving API and UI over one data directory.
 
-    ``rate_limit``: requests per minute per client address (0: unlimited).
+    ``rate_limit``: requests per minute per client address (0: unlimited);
+    ``config`` (``paragraf serve``'s settings) replaces it when given.
     ``database``: a PostgreSQL URL to follow: the node then serves its own
     index (``data_dir.node_index``), replayed from the change log.
     """
+    config = config or ServeConfig(rate_limit=rate_limit, access_log=False)
+    metrics = observability.Metrics()
+    use_data_dir_wordlist(data_dir)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, object]]:
@@ -108,22 +116,34 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
             index = WhooshIndex(data_dir.index)
         permalinks = PermalinkRegistry(registry_path(data_dir.root))
         parse_status = ParseStatusLog(status_path(data_dir.root))
+        metrics.resources.update(index=index, archive=archive, parse_status=parse_status,
+                                 crawl_state=data_dir.root / STATE_FILE)
         try:
-            yield {"archive": archive, "index": index, "permalinks": permalinks,
-                   "parse_status": parse_status, "sync": sync}
+            yield {"archive": archive,
+                   "index": observability.TimedEngine(index, metrics.search_latency),
+                   "permalinks": permalinks, "parse_status": parse_status, "sync": sync,
+                   "public_base": config.public_base(),
+                   "link_base": config.base_url or config.root_path}
         finally:
             if sync is not None:
                 sync.stop()
+            metrics.resources.clear()
             parse_status.close()
             index.close()
             archive.close()
 
     app = Starlette(
-        routes=[*search_api_app.routes, *ui_app.routes],
+        routes=[*observability.routes, *search_api_app.routes, *ui_app.routes],
         exception_handlers={ApiError: api_error_response, HTTPException: http_error,
                             Exception: server_error},
         lifespan=lifespan,
     )
+    # Trailing-slash redirects would be built from the Host header: a 404 instead.
+    app.router.redirect_slashes = False
+    app.state.metrics = metrics
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(RateLimit, buckets=TokenBuckets(rate_limit) if rate_limit > 0 else None)
+    app.add_middleware(RateLimit, buckets=TokenBuckets(config.rate_limit)
+                       if config.rate_limit > 0 else None)
+    app.add_middleware(RootPath)
+    app.add_middleware(observability.Observe, metrics=metrics, access=config.access_log)
     return app

@@ -38,8 +38,17 @@ _SLUG = re.compile(r"[a-z0-9-]{1,200}")
 
 
 def base_url(request: Request) -> str:
-    """Scheme and host this request came to, for absolute permalinks."""
-    return str(request.base_url).rstrip("/")
+    """The public address absolute URLs start with (``--base-url``), sub-path included.
+
+    Never built from the request: its Host header is the client's to choose.
+    Without a configured address it is the server's own configured one.
+    """
+    return request.state.public_base
+
+
+def link_base(request: Request) -> str:
+    """The base of links that may be relative: ``--base-url`` if set, else the root path."""
+    return request.state.link_base
 
 
 def search_request(request: Request) -> SearchRequest:
@@ -83,7 +92,9 @@ def api_paragraph(request: Request) -> Response:
     if p is None:
         found = request.state.permalinks.resolve(pid)
         if found.kind == "moved":
-            return RedirectResponse(f"/api/paragraphs/{found.new_id}", status_code=301)
+            # Relative to the server root: the proxy's sub-path, never the Host header.
+            return RedirectResponse(f"{request.scope.get('root_path', '')}"
+                                    f"/api/paragraphs/{found.new_id}", status_code=301)
         if found.kind == "gone":
             t = found.tombstone
             raise Gone(f"paragraph {pid} ({t.citation}) was removed from its protocol "

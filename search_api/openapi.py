@@ -69,7 +69,13 @@ _PARAGRAPH = {
 }
 _SPAN = {"paragraphs": INT, "first_year": INT, "last_year": INT}
 
+_CHECK = {"type": "object", "properties": {"ok": {"type": "boolean"}, "error": STR},
+          "required": ["ok"]}
 SCHEMAS: dict[str, Any] = {
+    "Readiness": _obj({
+        "status": {"enum": ["ready", "not ready"]},
+        "checks": _obj({"index": _CHECK, "archive": _CHECK}),
+    }),
     "Error": {
         **_obj({"ok": {"const": False}, "status": INT, "error": STR, "param": STR},
                optional=("param",)),
@@ -243,6 +249,23 @@ PATHS: dict[str, Any] = {
                                 "application/x-ndjson": {"schema": STR}}},
             **ERRORS,
         },
+    }},
+    "/healthz": {"get": {
+        "summary": "Liveness: the process is up and answering",
+        "responses": {"200": _json(_obj({"status": {"const": "ok"}}), "Up")},
+    }},
+    "/readyz": {"get": {
+        "summary": "Readiness: the index opens and answers, the archive is readable",
+        "responses": {
+            "200": _json(_ref("Readiness"), "Ready to serve searches"),
+            "503": _json(_ref("Readiness"), "Not ready; the failing check says why"),
+        },
+    }},
+    "/metrics": {"get": {
+        "summary": "Prometheus metrics: requests and latency by route template, search "
+                   "latency, index generation and size, archive, ingest and crawl counts",
+        "responses": {"200": {"description": "Prometheus text exposition format 0.0.4",
+                              "content": {"text/plain": {"schema": STR}}}},
     }},
     "/feed.atom": {"get": {
         "summary": "Atom feed of the newest paragraphs matching a search",

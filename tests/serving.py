@@ -11,10 +11,13 @@ import uvicorn
 
 
 @contextlib.contextmanager
-def live_server(app) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port; yields the base URL."""
+def live_server(app, **options) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port; yields the base URL.
+
+    ``options`` go to ``uvicorn.Config`` (e.g. ``root_path``).
+    """
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning",
-                            lifespan="on")
+                            lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

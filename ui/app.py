@@ -21,7 +21,7 @@ from paragraf_se.indexer.model import Paragraph, meeting_id, paragraph_id
 from paragraf_se.indexer.parsing.reflow import reflow
 from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
 from paragraf_se.indexer.search_params import request_from_params
-from paragraf_se.search_api.app import base_url, search_request
+from paragraf_se.search_api.app import base_url, link_base, search_request
 from paragraf_se.search_api.representation import (
     archive_url,
     bodies_json,
@@ -41,8 +41,11 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.globals.update(links=links, archive_url=archive_url, meeting_path=meeting_path,
-                   case_path=case_path, api_case_path=api_case_path,
+env.globals.update(links=links, url=links.url,
+                   archive_url=lambda source: links.url(archive_url(source)),
+                   meeting_path=lambda p: links.url(meeting_path(p)),
+                   case_path=lambda dnr: links.url(case_path(dnr)),
+                   api_case_path=lambda dnr: links.url(api_case_path(dnr)),
                    SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS)
 env.filters["source_label"] = links.source_label
 env.filters["reflow"] = reflow
@@ -60,7 +63,8 @@ def search_page(request: Request) -> Response:
         # A form submits its empty fields ("from=&to="): answer at the clean URL.
         return RedirectResponse(links.url("/", params), status_code=303)
     query = filters.filter_query(params)
-    common = {"params": params, "feed_url": "/feed.atom" + (f"?{query}" if query else ""),
+    common = {"params": params,
+              "feed_url": links.url("/feed.atom" + (f"?{query}" if query else "")),
               "export_query": query, "form": dict(params),
               "group": request.query_params.get("group") == "arende"}
     try:
@@ -116,17 +120,16 @@ def paragraph_page(request: Request) -> Response:
         if found.kind == "gone":
             return render("gone.html", 410, t=found.tombstone)
         return render("not_found.html", 404, what="Paragrafen")
-    if request.url.path != p.permalink:
+    if links.route_path(request.scope) != p.permalink:
         # "/p/Asjo-Kommun/..." and other spellings land on the one canonical URL.
         return RedirectResponse(links.url(p.permalink, request.query_params.multi_items()),
                                 status_code=301)
     ctx = paragraph_context(request.state.index, p)
-    root = base_url(request)
     q = (request.query_params.get("q") or "").strip()
     mode = "exact" if request.query_params.get("mode") == "exact" else "stemmed"
     view = reading_view(p, query_matcher(q, mode, compounds=request.state.index.compounds))
-    citation = cite(p, root + p.permalink, _archived_on(request, p))
-    return render("paragraph.html", p=p, ctx=ctx, permalink=root + p.permalink,
+    citation = cite(p, base_url(request) + p.permalink, _archived_on(request, p))
+    return render("paragraph.html", p=p, ctx=ctx, permalink=link_base(request) + p.permalink,
                   citation=citation, view=view, q=q)
 
 
@@ -188,7 +191,7 @@ def feed_page(request: Request) -> Response:
                            date_from=req.date_from, date_to=req.date_to, sort="newest",
                            mode=req.mode, size=feed.FEED_SIZE)
     result = search(request.state.index, newest)
-    root = base_url(request)
+    root = base_url(request)  # ids are absolute: the configured public address
     query = filters.filter_query(links.clean(request.query_params.multi_items()))
     suffix = f"?{query}" if query else ""
     body = feed.build_feed(feed.feed_title(req), f"{root}/feed.atom{suffix}", f"{root}/{suffix}",

@@ -460,10 +460,6 @@ class WhooshIndex:
             removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
-    def generation(self) -> int:
-        """The generation number of the index on disk (grows with every commit)."""
-        return self._ix.latest_generation()
-
     def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
               before_commit: Callable[[int], None] | None = None) -> int:
         """Write exact versions of paragraphs (a replica's path: no merging of sources).

@@ -13,8 +13,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from paragraf_se import observability
 from paragraf_se.archive.store import Archive
-from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.crawl_commands import STATE_FILE
+from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.index_swap import recover
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path

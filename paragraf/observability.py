@@ -198,7 +198,11 @@ def _check(name: str, fn) -> dict[str, Any]:
 
 
 def readyz(request: Request) -> JSONResponse:
-    """Ready to serve searches: the index opens and answers, the archive is readable."""
+    """Ready to serve searches: the index opens and answers, the archive is readable.
+
+    On a node with ``--database`` also whether the change log is reachable,
+    with the node's lag; "stale" when it is not (searches still answer).
+    """
     index, archive = request.state.index, request.state.archive
 
     def index_check() -> dict[str, Any]:
@@ -214,8 +218,19 @@ def readyz(request: Request) -> JSONResponse:
 
     checks = {"index": _check("index", index_check), "archive": _check("archive", archive_check)}
     ready = all(c["ok"] for c in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    status = "ready" if ready else "not ready"
+    sync = getattr(request.state, "sync", None)
+    if sync is not None:
+        # A node following PostgreSQL: searches still answer from its own index
+        # while the database is away, so that is "stale" (200), not "not ready";
+        # ?strict=1 makes a stale node answer 503 for balancers that prefer fresh.
+        current = sync.status()
+        checks["database"] = {"ok": current.connected, **current.as_dict(sync.clock())}
+        if ready and not current.connected:
+            status = "stale"
+    strict = request.query_params.get("strict") in ("1", "true")
+    code = 200 if status == "ready" or (status == "stale" and not strict) else 503
+    return JSONResponse({"status": status, "checks": checks}, status_code=code)
 
 
 def metrics_page(request: Request) -> Response:

@@ -73,8 +73,9 @@ _CHECK = {"type": "object", "properties": {"ok": {"type": "boolean"}, "error": S
           "required": ["ok"]}
 SCHEMAS: dict[str, Any] = {
     "Readiness": _obj({
-        "status": {"enum": ["ready", "not ready"]},
-        "checks": _obj({"index": _CHECK, "archive": _CHECK}),
+        "status": {"enum": ["ready", "stale", "not ready"]},
+        "checks": _obj({"index": _CHECK, "archive": _CHECK, "database": _CHECK},
+                       optional=("database",)),
     }),
     "Error": {
         **_obj({"ok": {"const": False}, "status": INT, "error": STR, "param": STR},
@@ -255,9 +256,13 @@ PATHS: dict[str, Any] = {
         "responses": {"200": _json(_obj({"status": {"const": "ok"}}), "Up")},
     }},
     "/readyz": {"get": {
-        "summary": "Readiness: the index opens and answers, the archive is readable",
+        "summary": "Readiness: the index opens and answers, the archive is readable; on a "
+                   "node with --database, whether the change log is reachable and the lag",
+        "parameters": [{"name": "strict", "in": "query", "required": False,
+                        "description": "1: a stale node (database away) answers 503",
+                        "schema": {"type": "string", "enum": ["0", "1", "true", "false"]}}],
         "responses": {
-            "200": _json(_ref("Readiness"), "Ready to serve searches"),
+            "200": _json(_ref("Readiness"), "Ready (or stale: serving its last index)"),
             "503": _json(_ref("Readiness"), "Not ready; the failing check says why"),
         },
     }},

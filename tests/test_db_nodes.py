@@ -172,9 +172,18 @@ def test_a_node_keeps_answering_while_the_database_is_away(cluster, database, tm
     node = Node(tmp_path / "n", database).start()
     try:
         wait_for(lambda: node.hits("bygglov") == 1, "the node to sync")
+        ready = httpx.get(node.base + "/readyz", timeout=10).json()
+        assert ready["status"] == "ready" and ready["checks"]["database"]["lag_changes"] == 0
         primary.stop("fast")
         try:
             assert node.hits("bygglov") == 1  # searches answer from the local index
+            wait_for(lambda: httpx.get(node.base + "/readyz", timeout=10).json()["status"]
+                     == "stale", "/readyz to report the node stale")
+            stale = httpx.get(node.base + "/readyz", timeout=10)
+            assert stale.status_code == 200
+            assert stale.json()["checks"]["database"]["connected"] is False
+            assert "lag_changes" in stale.json()["checks"]["database"]
+            assert httpx.get(node.base + "/readyz?strict=1", timeout=10).status_code == 503
         finally:
             primary.start()
         later = make_paragraph("2", "Bygglov för förskola", url="https://x/2.txt")

@@ -44,13 +44,15 @@ class SyncStatus:
         return None if self.head is None else max(0, self.head - self.position)
 
     def as_dict(self, now: float) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "connected": self.connected, "position": self.position, "head": self.head,
             "lag_changes": self.lag,
             "seconds_since_contact": (None if self.last_contact is None
                                       else round(now - self.last_contact, 1)),
-            "error": self.error,
         }
+        if self.error:
+            out["error"] = self.error
+        return out
 
 
 class NodeSync:

@@ -43,9 +43,16 @@ def _open(data_dir: DataDir, database: str | None = None):
         index = _pg_writer(database) if database else WhooshIndex(data_dir.index)
     except OSError as err:
         raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
-    permalinks = PermalinkRegistry(registry_path(data_dir.root))
+    if database:
+        from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
+
+        # Shared by every node: 301/410 and the documents page answer alike everywhere.
+        permalinks, status_log = PgPermalinkRegistry(database), PgParseStatusLog(database)
+    else:
+        permalinks = PermalinkRegistry(registry_path(data_dir.root))
+        status_log = ParseStatusLog(status_path(data_dir.root))
     return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
-                    status_log=ParseStatusLog(status_path(data_dir.root)))
+                    status_log=status_log)
 
 
 def _pg_writer(url: str):

@@ -412,12 +412,15 @@ class WhooshIndex:
                 continue
             rest = tuple(s for s in old.sources if s.url != url)
             if rest:
+                # Another source still has it: it stays searchable, with one
+                # source fewer, so it is updated, not removed.
                 batch.pending[old.id] = replace(old, sources=rest)
+                updated += 1
             else:
                 batch.pending.pop(old.id, None)
                 batch.deleted.add(old.id)
                 deleted.append(old)
-            removed += 1
+                removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound
-from paragraf_se.indexer.model import meeting_id
+from paragraf_se.indexer.model import meeting_id, public_source
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import (
     MAX_PAGE,
@@ -135,7 +135,7 @@ STATUSES = ("ok", "warnings", "failed")
 
 
 def _document_json(d) -> dict[str, object]:
-    return {"capture_id": d.capture_id, "source": d.source, "status": d.status,
+    return {"capture_id": d.capture_id, "source": public_source(d.source), "status": d.status,
             "messages": list(d.messages), "paragraphs": d.paragraphs,
             "parsed_at": d.parsed_at.isoformat(), "archive_url": f"/archive/{d.capture_id}"}
 

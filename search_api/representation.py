@@ -54,6 +54,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
 def paragraph_json(p: Paragraph) -> dict[str, Any]:
     body = paragraph_to_dict(p)
     for src_json, src in zip(body["sources"], p.sources, strict=True):
+        src_json["url"] = src.public_url  # never a server file path
         src_json["archive_url"] = archive_url(src)
     body.update(
         permalink=p.permalink,

@@ -47,7 +47,12 @@ from paragraf_se.archive.catalog import (
     is_capture_id,
     metadata_tuple,
 )
-from paragraf_se.archive.errors import ArchiveCorrupt, ArchiveLocked, CaptureNotFound
+from paragraf_se.archive.errors import (
+    ArchiveCorrupt,
+    ArchiveLocked,
+    ArchiveReplaced,
+    CaptureNotFound,
+)
 from paragraf_se.archive.model import Capture
 from paragraf_se.archive.recovery import VerifyReport
 from paragraf_se.archive.sniff import sniff
@@ -436,9 +441,26 @@ class Archive:
                         raise ArchiveLocked(f"{self.root} is being written elsewhere") from None
                     time.sleep(_LOCK_POLL_SECONDS)
             try:
+                self._check_not_replaced()
                 yield
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _check_not_replaced(self) -> None:
+        """Refuse to write when our lock file is no longer the archive's (a restore swapped it).
+
+        Writing on would put records into a directory that is gone, and
+        report them stored.
+        """
+        try:
+            current = os.stat(self.root / ".writer.lock")
+        except FileNotFoundError:
+            current = None
+        mine = os.fstat(self._lock_fd)
+        if current is None or (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
+            raise ArchiveReplaced(
+                f"the archive in {self.root} was replaced (restored) after this process opened "
+                "it; nothing more was written: run the command again")
 
     def _prepare_current(self) -> tuple[str, int] | None:
         """The newest WARC file and its intact size, cutting off a torn tail first.

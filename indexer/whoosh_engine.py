@@ -337,6 +337,16 @@ class WhooshIndex:
             finally:
                 self._batch = None
 
+    def has_uncommitted(self) -> bool:
+        """True while changes wait in the current batch (False right after a commit)."""
+        batch = self._batch
+        return batch is not None and bool(batch.pending or batch.deleted)
+
+    def commit_pending(self) -> None:
+        """Commit the current batch's waiting changes now (nothing outside a batch)."""
+        with self._write_lock:
+            self._flush()
+
     def _flush(self) -> None:
         batch = self._batch
         if batch is None or not (batch.pending or batch.deleted):

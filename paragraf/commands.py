@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+import sqlite3
 import sys
 from html import unescape
 
@@ -23,11 +25,33 @@ def _out(line: str = "") -> None:
 
 
 def _recover(data_dir: DataDir) -> None:
+    from paragraf_se.backup import finish_interrupted_restore
     from paragraf_se.index_swap import recover
 
-    note = recover(data_dir)
-    if note:
-        print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
+    for note in (finish_interrupted_restore(data_dir), recover(data_dir)):
+        if note:
+            print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
+
+
+def _writing(data_dir: DataDir):
+    """The data directory's writers lock, shared; a restore in progress is a CommandError."""
+    import contextlib
+
+    from paragraf_se.data_lock import DataDirBusy, data_dir_lock
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            lock = data_dir_lock(data_dir)
+            lock.__enter__()
+        except DataDirBusy as err:
+            raise CommandError(str(err)) from err
+        try:
+            yield
+        finally:
+            lock.__exit__(None, None, None)
+
+    return held()
 
 
 def _open(data_dir: DataDir):
@@ -39,7 +63,7 @@ def _open(data_dir: DataDir):
     try:
         archive = Archive(data_dir.archive)
         index = WhooshIndex(data_dir.index)
-    except OSError as err:
+    except (OSError, sqlite3.Error) as err:
         raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
     permalinks = PermalinkRegistry(registry_path(data_dir.root))
     return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
@@ -49,6 +73,8 @@ def _open(data_dir: DataDir):
 def _describe(o) -> str:
     if o.failed:
         return f"FAILED    {o.name}: " + "; ".join(o.messages or ("unknown error",))
+    if o.status == "skipped":
+        return f"SKIPPED   {o.name}: " + "; ".join(o.messages or ("not a protocol",))
     c = o.change
     parts = [f"{o.paragraphs} paragraphs"]
     if o.paragraphs:
@@ -64,26 +90,29 @@ def _describe(o) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf_se.pipeline import Outcome, iter_input_files
+    from paragraf_se.ingest_run import IngestRun
+    from paragraf_se.pipeline import iter_input_files
 
     facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
-    pipeline = _open(data_dir)
-    failed = total = 0
-    try:
-        # Index commits are grouped; every original is archived before its turn.
-        with pipeline.index.batch():
-            for item in iter_input_files(args.paths):
-                outcome = (Outcome(str(item[0]), "failed", messages=(item[1],))
-                           if isinstance(item, tuple) else pipeline.ingest_file(item, facts))
-                total += 1
-                failed += outcome.failed
-                _out(_ingest_json(outcome) if args.json else _describe(outcome))
-    finally:
-        pipeline.index.close()
-        pipeline.archive.close()
+    items = list(iter_input_files(args.paths,
+                                  follow_symlinks=getattr(args, "follow_symlinks", False)))
+    with _writing(data_dir):
+        pipeline = _open(data_dir)
+        run = IngestRun(pipeline, args.json, _describe, _ingest_json)
+        try:
+            run.run(items, facts)
+        finally:
+            with contextlib.suppress(Exception):  # closing after a failed write may fail too
+                pipeline.index.close()
+            pipeline.archive.close()
+    if run.stopped is not None:
+        run.report_stop(items)
+        return 2
     if not args.json:
-        _out(f"{total} file(s), {failed} failed. Data directory: {data_dir.root}")
-    return 1 if failed else 0
+        skipped = f", {run.skipped} skipped" if run.skipped else ""
+        _out(f"{run.total} file(s), {run.failed} failed{skipped}. "
+             f"Data directory: {data_dir.root}")
+    return 1 if run.failed else 0
 
 
 def _ingest_json(outcome) -> str:
@@ -184,7 +213,7 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     # Build beside the live index, then swap, so searches never see a half-built one.
     _recover(data_dir)
     try:
-        with index_swap.rebuild_lock(data_dir):
+        with _writing(data_dir), index_swap.rebuild_lock(data_dir):
             count, failed = _rebuild(data_dir)
     except index_swap.RebuildRunning as err:
         raise CommandError(str(err)) from err
@@ -223,7 +252,8 @@ def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se.check import check, repair
 
     if args.repair:
-        _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
+        with _writing(data_dir):
+            _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
     report = check(data_dir, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     _out(f"archive records verified: {report.records_verified}")
     _out(f"documents re-parsed:      {report.documents}")
@@ -254,7 +284,8 @@ def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se.backup import BackupError, restore
 
     try:
-        summary = restore(args.src, data_dir, force=args.force)
+        summary = restore(args.src, data_dir, force=args.force, wait=args.wait,
+                          progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     except BackupError as err:
         raise CommandError(str(err)) from err
     _out(f"Restored {summary.captures} captures and {summary.paragraphs} paragraphs "

@@ -190,13 +190,13 @@ def index_handoffs(pipeline: Pipeline, frontier: Frontier
 def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
     """Crawl the configured (or seeded) sources, then index what is new or changed."""
     from paragraf_se.archive.crawl.sources import crawl_source
-    from paragraf_se.commands import _open
+    from paragraf_se.commands import _open, _writing
 
     settings, sources = _sources(args)
     if args.dry_run:
         return _dry_run(settings, sources)
     failures = 0
-    with _crawl_logging(data_dir, args.verbose):
+    with _writing(data_dir), _crawl_logging(data_dir, args.verbose):
         try:
             pipeline = _open(data_dir)
         except ArchiveError as err:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ import re
 import shutil
 import sqlite3
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -348,12 +350,9 @@ def _check_structure(staging: Path, manifest: dict) -> None:
     if len(tocs) != 1:
         raise BackupError(f"the backup's index holds {len(tocs)} generations "
                           f"({', '.join(tocs) or 'none'}); a backup holds exactly one")
-    try:
-        segments = _segment_ids(index_dir)
-        paragraphs = _index_count(index_dir)
-    except Exception as err:  # whatever a forged or damaged index raises is the finding
-        raise BackupError(f"the backup's index does not open: {type(err).__name__}: {err}"
-                          ) from err
+    segments, paragraphs, failure = _open_index(index_dir)
+    if failure:
+        raise BackupError(f"the backup's index does not open: {failure}")
     strays = [n for n in names if n not in tocs and (
         not (m := _SEGMENT_FILE.match(n)) or m.group(1) not in segments)]
     if strays:
@@ -376,6 +375,22 @@ def _check_structure(staging: Path, manifest: dict) -> None:
     if wrong:
         raise BackupError(f"WARC files in the backup differ from the sizes its catalog "
                           f"records: {_listed(wrong)}")
+
+
+def _open_index(index_dir: Path) -> tuple[set[str], int, str | None]:
+    """(segment ids, paragraphs, None) of an index, or (…, why it does not open)."""
+    failure = None
+    # Whoosh leaves the file of a TOC it cannot read open; that is collected
+    # here, quietly, rather than warned about at some later moment.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return _segment_ids(index_dir), _index_count(index_dir), None
+        except Exception as err:  # whatever a forged or damaged index raises is the finding
+            failure = f"{type(err).__name__}: {err}"
+        finally:
+            gc.collect()
+    return set(), 0, failure
 
 
 @contextlib.contextmanager

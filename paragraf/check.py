@@ -106,7 +106,10 @@ def repair(data_dir: DataDir) -> int:
         try:
             pipeline = Pipeline(archive, index, parse=parser)
             for capture in pipeline.latest_parsed_captures():
-                parsed = pipeline.paragraphs_of(capture)
+                try:
+                    parsed = pipeline.paragraphs_of(capture)
+                except ArchiveError:
+                    continue  # damaged: nothing to index from it; check reports it
                 if parsed.paragraphs and any(index.id_count(p.id) != 1
                                              for p in parsed.paragraphs):
                     pipeline.index_capture(capture)

@@ -19,6 +19,7 @@ from paragraf_se.archive.catalog import (
     DECLARED_CONTENT_TYPE,
     Catalog,
     Location,
+    Removal,
     Visit,
     capture_id,
     is_capture_id,
@@ -140,6 +141,12 @@ def _replay(catalog: Catalog, member: Member, where: Location) -> None:
         return
     if existing is None:
         return  # a revisit of a capture whose record is lost
+    removed = record.header(warcfile.H_REMOVED)
+    if removed:
+        audit = json.loads(removed)
+        catalog.add_removal(Removal(cid, source, dt.datetime.fromisoformat(audit["at"]),
+                                    audit["by"], audit["reason"]), where)
+        return
     merged = {**existing.capture.meta(), **meta}
     if merged != existing.capture.meta():
         catalog.set_metadata(cid, merged)

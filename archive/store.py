@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import json
 import os
 import re
 import threading
@@ -41,6 +42,7 @@ from paragraf_se.archive.catalog import (
     DECLARED_CONTENT_TYPE,
     Catalog,
     Location,
+    Removal,
     StoredCapture,
     Visit,
     capture_id,
@@ -52,6 +54,7 @@ from paragraf_se.archive.errors import (
     ArchiveLocked,
     ArchiveReplaced,
     CaptureNotFound,
+    CaptureRemoved,
 )
 from paragraf_se.archive.model import Capture
 from paragraf_se.archive.recovery import VerifyReport
@@ -62,6 +65,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_WARC_BYTES",
     "Archive",
+    "Removal",
     "StoreResult",
     "VerifyReport",
     "Visit",
@@ -197,8 +201,13 @@ class Archive:
         return self._lookup(capture_id).capture
 
     def read(self, capture_id: str) -> bytes:
-        """The payload bytes of a capture, checked against its sha256 (else ArchiveCorrupt)."""
+        """The payload bytes of a capture, checked against its sha256 (else ArchiveCorrupt).
+
+        A removed capture's bytes are not handed out (CaptureRemoved).
+        """
         capture = self.get(capture_id)
+        if self._catalog.removal(capture.id) is not None:
+            raise CaptureRemoved(capture.id)
         try:
             with open(self._warc_path(capture.warc_file), "rb") as fh:
                 raw = warcfile.read_member(fh, capture.offset, capture.length)
@@ -209,9 +218,21 @@ class Archive:
             raise ArchiveCorrupt(f"capture {capture.id}: payload does not match its sha256")
         return record.payload
 
-    def captures(self, *, source_prefix: str | None = None) -> Iterator[Capture]:
-        """All captures (or those whose source starts with the prefix), by fetched_at, id."""
-        return iter(self._catalog.captures(source_prefix))
+    def captures(self, *, source_prefix: str | None = None,
+                 include_removed: bool = False) -> Iterator[Capture]:
+        """All captures (or those whose source starts with the prefix), by fetched_at, id.
+
+        Removed captures are left out unless ``include_removed``.
+        """
+        return iter(self._catalog.captures(source_prefix, include_removed=include_removed))
+
+    def removal(self, capture_id: str) -> Removal | None:
+        """The tombstone of a removed capture (who, when, why), or None."""
+        return self._catalog.removal(capture_id) if is_capture_id(capture_id) else None
+
+    def removals(self) -> list[Removal]:
+        """The audit log of removals, oldest first."""
+        return self._catalog.removals()
 
     def latest(self, source: str) -> Capture | None:
         """The capture the newest visit of ``source`` saw, i.e. what the source holds now."""
@@ -365,6 +386,37 @@ class Archive:
             visit = Visit(url, self._now(), 304, latest.capture.id, True, etag, last_modified)
             self._commit_revisit(latest, visit, headers, request_headers, {})
             return latest.capture
+
+    def remove(self, capture_id: str, *, reason: str, by: str) -> Removal:
+        """Withdraw a capture from publication: a tombstone with an audit entry.
+
+        The WARC stays append-only: a ``metadata`` record naming the capture,
+        who removed it, when and why is appended (so a rebuilt catalog keeps
+        the tombstone), and the catalog records it. The capture's bytes are
+        no longer read out, it leaves :meth:`captures` and :meth:`latest`.
+        Removing a removed capture again returns the first tombstone.
+        """
+        reason, by = " ".join(reason.split()), " ".join(by.split())
+        if not reason or not by:
+            raise ValueError("a removal needs a reason and who removes it")
+        with self._writer():
+            existing = self._lookup(capture_id)
+            earlier = self._catalog.removal(existing.capture.id)
+            if earlier is not None:
+                return earlier
+            now = self._now()
+            audit = json.dumps({"at": now.isoformat(), "by": by, "reason": reason},
+                               ensure_ascii=True, sort_keys=True)
+            record = warcfile.build_metadata(
+                existing.capture.source, when=now, refers_to=existing.record_id,
+                extra={**warcfile.paragraf_headers(existing.capture.id),
+                       warcfile.H_REMOVED: audit})
+            locations, end = self._append([record], now)
+            removal = Removal(existing.capture.id, existing.capture.source, now, by, reason)
+            with self._catalog.transaction():
+                self._catalog.add_removal(removal, locations[0])
+                self._catalog.set_committed_size(locations[0].warc_file, end)
+            return removal
 
     def snapshot(self, dest: Path) -> int:
         """Copy the archive to ``dest`` consistently while writers keep going.

@@ -229,6 +229,8 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
 
     if not (data_dir.archive / "catalog.sqlite").exists():
         raise _command_error(f"no archive in {data_dir.root}")
+    if args.archive_command == "remove":
+        return _archive_remove(args, data_dir)
     try:
         archive = Archive(data_dir.archive)
     except ArchiveError as err:
@@ -242,6 +244,8 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
             _out(f"Checked {report.checked} WARC record(s), {archive.count()} capture(s): "
                  f"{status}")
             return 0 if report.ok else 1
+        if args.removed:
+            return _list_removed(archive, args.json)
         for capture in archive.captures(source_prefix=args.source_prefix):
             meta = capture.meta()
             if args.json:
@@ -259,3 +263,47 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
         return 0
     finally:
         archive.close()
+
+
+def _list_removed(archive, as_json: bool) -> int:
+    """``archive ls --removed``: the audit log of removals, oldest first."""
+    for r in archive.removals():
+        if as_json:
+            _out(json.dumps({"id": r.capture_id, "source": r.source,
+                             "removed_at": r.removed_at.isoformat(), "removed_by": r.removed_by,
+                             "reason": r.reason}, ensure_ascii=False))
+        else:
+            _out(f"{r.capture_id}  removed {r.removed_at:%Y-%m-%d %H:%M:%S} UTC by "
+                 f"{r.removed_by}  {r.source}\n    reason: {r.reason}")
+    return 0
+
+
+def _archive_remove(args: argparse.Namespace, data_dir: DataDir) -> int:
+    """``archive remove CAPTURE_ID --reason``: tombstone a capture and unindex it."""
+    import getpass
+
+    from paragraf_se.commands import _open, _writing
+
+    try:
+        by = args.by or getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        by = "unknown"
+    with _writing(data_dir):
+        pipeline = _open(data_dir)
+        try:
+            removal, outcome = pipeline.remove_capture(args.capture_id, reason=args.reason,
+                                                       by=by)
+        except ValueError as err:
+            raise _command_error(str(err)) from err
+        except ArchiveError as err:
+            raise _command_error(f"cannot remove {args.capture_id!r}: {err}") from err
+        finally:
+            pipeline.index.close()
+            pipeline.archive.close()
+    _out(f"Removed {removal.capture_id} ({removal.source}) from publication on "
+         f"{removal.removed_at:%Y-%m-%d %H:%M:%S} UTC by {removal.removed_by}.")
+    _out(f"Reason: {removal.reason}")
+    change = outcome.change
+    _out(f"Index: {change.removed} paragraph(s) removed, {change.updated} updated; the WARC "
+         "record stays in the archive with a tombstone ('archive ls --removed').")
+    return 0

@@ -67,6 +67,11 @@ class ParseStatusLog:
                 (capture_id, source, status, json.dumps(list(messages), ensure_ascii=False),
                  paragraphs, self._clock().isoformat()))
 
+    def forget(self, capture_id: str) -> None:
+        """Drop a capture's row (it was removed from publication)."""
+        with self._lock:
+            self._db.execute("DELETE FROM documents WHERE capture_id = ?", (capture_id,))
+
     def get(self, capture_id: str) -> DocumentStatus | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM documents WHERE capture_id = ?",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.model import Capture
-from paragraf_se.archive.store import Archive
+from paragraf_se.archive.store import Archive, Removal
 from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
@@ -150,6 +150,11 @@ class Pipeline:
         facts = capture.meta()
         if facts.get("role", "") not in PARSED_ROLES:
             return Outcome(capture.source, "skipped", capture.id)
+        removal = self.archive.removal(capture.id)
+        if removal is not None:
+            return Outcome(capture.source, "skipped", capture.id, messages=(
+                f"removed from publication on {removal.removed_at:%Y-%m-%d} by "
+                f"{removal.removed_by}: {removal.reason}; not indexed",))
         parsed = self.paragraphs_of(capture, data)
         if parsed.paragraphs is None:
             outcome = Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
@@ -163,6 +168,26 @@ class Pipeline:
             self.status_log.record(capture.id, capture.source, outcome.status,
                                    outcome.messages, outcome.paragraphs)
         return outcome
+
+    def remove_capture(self, capture_id: str, *, reason: str, by: str) -> tuple[Removal, Outcome]:
+        """Withdraw a capture from publication and make the index agree.
+
+        The archive keeps the record and a tombstone with the audit entry;
+        the source is then indexed from its newest capture that is still
+        published, or its paragraphs leave the index (those another source
+        also has stay, with that source). Removed permalinks answer 410.
+        """
+        removal = self.archive.remove(capture_id, reason=reason, by=by)
+        capture = self.archive.get(capture_id)
+        if self.status_log is not None:
+            self.status_log.forget(capture.id)
+        successor = self.archive.latest(capture.source)
+        if successor is not None and successor.meta().get("role", "") in PARSED_ROLES:
+            return removal, self.index_capture(successor)
+        change = self.index.replace_source(capture.source, [])
+        if self.permalinks is not None:
+            self.permalinks.record(capture.source, [], change.deleted)
+        return removal, Outcome(capture.source, "ok", capture.id, change=change)
 
     def paragraphs_of(self, capture: Capture, data: bytes | None = None,
                       parse: Callable[..., ParseResult] | None = None) -> ParsedCapture:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from paragraf_se.archive.errors import ArchiveError, CaptureNotFound
+from paragraf_se.archive.errors import ArchiveError, CaptureNotFound, CaptureRemoved
 from paragraf_se.indexer.model import meeting_id, public_source
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import (
@@ -117,6 +117,9 @@ def archived_original(request: Request) -> Response:
     try:
         capture = archive.get(capture_id)
         data = archive.read(capture.id)
+    except CaptureRemoved:
+        # Withdrawn by the operator: say so, without the reason (it may itself be sensitive).
+        raise Gone(f"archived original {capture_id} was removed from publication") from None
     except CaptureNotFound:
         raise NotFound(f"no archived original {capture_id[:40]!r}") from None
     except ArchiveError as err:

@@ -169,6 +169,25 @@ def metadata_tuple(metadata: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(key), str(value)) for key, value in metadata.items()))
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: read-only, else immutable (see :class:`Catalog`)."""
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"no catalog at {path}")
+    uri = Path(path).resolve().as_uri()
+    error: sqlite3.Error | None = None
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None,
+                             check_same_thread=False)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.Error as exc:  # e.g. the -shm file cannot be created
+            error = exc
+            db.close()
+    assert error is not None
+    raise error
+
+
 def _capture(row: sqlite3.Row) -> StoredCapture:
     capture = Capture(
         id=row["id"],
@@ -202,10 +221,29 @@ def _visit(row: sqlite3.Row) -> Visit:
 class Catalog:
     """Thread-safe access to ``catalog.sqlite``; writes happen inside :meth:`transaction`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        """Open (creating if needed) the catalog; ``readonly`` writes nothing at all.
+
+        Read-only is for a full disk or a read-only mount: SQLite's read-only
+        mode, or, where even that needs a file it cannot create, its
+        ``immutable`` mode, which reads the database file alone.
+        """
         # One connection shared by the threads of a web server: the lock
         # keeps a reader from seeing another thread's uncommitted rows.
         self._lock = threading.RLock()
+        self.readonly = readonly
+        if readonly:
+            self._db = _connect_readonly(path)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'removals'"
+                                    ).fetchone():
+                # A catalog from before removals existed: an empty stand-in in memory.
+                self._db.execute("PRAGMA temp_store = MEMORY")
+                self._db.execute("CREATE TEMP TABLE removals (capture_id TEXT PRIMARY KEY,"
+                                 " removed_at TEXT, removed_by TEXT, reason TEXT,"
+                                 " warc_file TEXT, warc_offset INTEGER, warc_length INTEGER)")
+            return
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA busy_timeout = 10000")

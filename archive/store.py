@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,6 +53,7 @@ from paragraf_se.archive.catalog import (
 from paragraf_se.archive.errors import (
     ArchiveCorrupt,
     ArchiveLocked,
+    ArchiveReadOnly,
     ArchiveReplaced,
     CaptureNotFound,
     CaptureRemoved,
@@ -145,25 +147,39 @@ class Archive:
         clock: Callable[[], dt.datetime] = utc_now,
         max_warc_bytes: int = DEFAULT_MAX_WARC_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        readonly: bool = False,
     ) -> None:
         """Open (creating if needed) the archive at ``root``.
 
         If no other process is writing, a torn WARC tail left by a crash is
         cut off now, and a lost catalog is rebuilt from the WARC files.
+
+        ``readonly`` writes nothing, not even a lock file: for reading
+        commands, which must work on a full disk or a read-only mount.
+        Writing methods then raise ArchiveReadOnly; the archive must exist.
         """
         if max_warc_bytes <= 0:
             raise ValueError("max_warc_bytes must be positive")
         self.root = Path(root)
         self.warc_dir = self.root / "warc"
-        self.warc_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._max_warc_bytes = max_warc_bytes
         self._lock_timeout = lock_timeout
+        self._thread_lock = threading.RLock()
+        self._readonly = readonly
+        self._open = True
         catalog_path = self.root / "catalog.sqlite"
+        if readonly:
+            self._lock_fd = -1
+            try:
+                self._catalog = Catalog(catalog_path, readonly=True)
+            except sqlite3.Error as exc:
+                raise ArchiveCorrupt(f"cannot read the catalog {catalog_path}: {exc}") from exc
+            return
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
         catalog_lost = not catalog_path.exists()
         self._catalog = Catalog(catalog_path)
         self._lock_fd = os.open(self.root / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        self._thread_lock = threading.RLock()
         try:
             with self._writer(timeout=0):
                 if catalog_lost and warcfile.list_warc_files(self.warc_dir):
@@ -177,10 +193,12 @@ class Archive:
     def close(self) -> None:
         """Release the catalog connection and the lock file."""
         with self._thread_lock:
-            if self._lock_fd >= 0:
+            if self._open:
+                self._open = False
                 self._catalog.close()
-                os.close(self._lock_fd)
-                self._lock_fd = -1
+                if self._lock_fd >= 0:
+                    os.close(self._lock_fd)
+                    self._lock_fd = -1
 
     def __enter__(self) -> Archive:
         """Use as a context manager; closes on exit."""
@@ -481,7 +499,9 @@ class Archive:
         """Hold the cross-process writer lock (and this object's thread lock)."""
         limit = self._lock_timeout if timeout is None else timeout
         with self._thread_lock:
-            if self._lock_fd < 0:
+            if self._readonly:
+                raise ArchiveReadOnly(f"{self.root} was opened read-only")
+            if not self._open:
                 raise ValueError("archive is closed")
             deadline = time.monotonic() + limit
             while True:

@@ -457,6 +457,8 @@ def finish_interrupted_restore(data_dir: DataDir) -> str | None:
             return _finish_locked(data_dir)
     except DataDirBusy:
         return None  # a writer runs; a restore cannot have been interrupted mid-swap
+    except OSError:
+        return None  # a read-only or full disk: nothing can be finished now
 
 
 def _finish_locked(data_dir: DataDir) -> str | None:

@@ -41,7 +41,8 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
     problems: list[str] = []
     if not data_dir.archive.exists():
         return CheckReport(0, 0, 0, 0, (f"no archive in {data_dir.root}",))
-    with Archive(data_dir.archive) as archive:
+    # Read-only: check must work on a full disk and a read-only mount.
+    with Archive(data_dir.archive, readonly=True) as archive:
         say("verifying archive records …")
         report = archive.verify()
         problems.extend(f"archive: {p}" for p in report.problems)

@@ -46,6 +46,11 @@ def _writing(data_dir: DataDir):
             lock.__enter__()
         except DataDirBusy as err:
             raise CommandError(str(err)) from err
+        except OSError as err:  # a read-only mount or a full disk, before anything started
+            from paragraf_se.pipeline import describe_write_error
+
+            raise CommandError(f"cannot write to {data_dir.root}: "
+                               f"{describe_write_error(err)}; nothing was changed") from err
         try:
             yield
         finally:

@@ -232,7 +232,8 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
     if args.archive_command == "remove":
         return _archive_remove(args, data_dir)
     try:
-        archive = Archive(data_dir.archive)
+        # Read-only: ls and verify must work on a full disk and a read-only mount.
+        archive = Archive(data_dir.archive, readonly=True)
     except ArchiveError as err:
         raise _command_error(str(err)) from err
     try:

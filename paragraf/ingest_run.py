@@ -59,13 +59,27 @@ class IngestRun:
                 try:
                     index.commit_pending()
                 except WRITE_ERRORS as err:
-                    raise WriteFailed("the last batch", "indexing", True, err) from err
+                    raise WriteFailed("the index batch", "committing", False, err) from err
                 self.uncommitted.clear()
         except WriteFailed as err:
             self.stopped = err
             if err.archived and err.name not in self.archived:
                 self.archived.append(err.name)
                 self.uncommitted.append(err.name)
+            self._commit_what_waits()
+
+    def _commit_what_waits(self) -> None:
+        """After a failed write, try once to commit the index batch (the index may have room)."""
+        if not self.uncommitted or not self.pipeline.index.has_uncommitted():
+            return
+        try:
+            self.pipeline.index.commit_pending()
+        except Exception:  # still failing: the report lists them as not indexed
+            return
+        # Committed now; the document whose indexing failed stays listed, to be safe.
+        stopped = self.stopped
+        self.uncommitted = ([stopped.name] if stopped is not None and stopped.stage == "indexing"
+                            and stopped.name in self.uncommitted else [])
 
     def report_stop(self, items: list[Path | NotTaken]) -> None:
         """Say what stopped the run and exactly what it committed (archive and index)."""

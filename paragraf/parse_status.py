@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from paragraf_se.readonly_sqlite import connect_readonly
+
 STATUS_FILE = "parse-status.sqlite"
 STATUSES = ("ok", "warnings", "failed")
 
@@ -49,13 +51,17 @@ class ParseStatusLog:
 
     def __init__(self, path: Path,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.executescript(_SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error):
+            # A full disk or a read-only mount: listing must still work.
+            self._db = connect_readonly(path, _SCHEMA)
 
     def record(self, capture_id: str, source: str, status: str, messages: tuple[str, ...],
                paragraphs: int) -> None:

@@ -95,7 +95,10 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0) -> Starlette:
         note = recover(data_dir)  # a rebuild swap a crash interrupted
         if note:
             log.warning("%s in %s", note, data_dir.root)
-        archive = Archive(data_dir.archive, readonly=True)  # serving never writes it
+        # Serving never writes the archive: read-only, so a full disk or a read-only
+        # mount still serves; a data directory without one yet gets an empty one.
+        archive = Archive(data_dir.archive,
+                          readonly=(data_dir.archive / "catalog.sqlite").is_file())
         index = WhooshIndex(data_dir.index)
         permalinks = PermalinkRegistry(registry_path(data_dir.root))
         parse_status = ParseStatusLog(status_path(data_dir.root))

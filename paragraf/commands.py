@@ -8,6 +8,7 @@ import json
 import re
 import sqlite3
 import sys
+from collections.abc import Iterator
 from html import unescape
 
 from paragraf_se.isolated_parse import IsolatedParser
@@ -33,30 +34,30 @@ def _recover(data_dir: DataDir) -> None:
             print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
 
 
-def _writing(data_dir: DataDir):
-    """The data directory's writers lock, shared; a restore in progress is a CommandError."""
-    import contextlib
+@contextlib.contextmanager
+def _writing(data_dir: DataDir) -> Iterator[None]:
+    """Hold the data directory's writers lock (shared) for a writing command.
 
+    A restore in progress, or a directory that cannot be written, is a
+    CommandError before anything starts.
+    """
     from paragraf_se.data_lock import DataDirBusy, data_dir_lock
+    from paragraf_se.pipeline import describe_write_error
 
-    @contextlib.contextmanager
-    def held():
-        try:
-            lock = data_dir_lock(data_dir)
-            lock.__enter__()
-        except DataDirBusy as err:
-            raise CommandError(str(err)) from err
-        except OSError as err:  # a read-only mount or a full disk, before anything started
-            from paragraf_se.pipeline import describe_write_error
-
-            raise CommandError(f"cannot write to {data_dir.root}: "
-                               f"{describe_write_error(err)}; nothing was changed") from err
-        try:
-            yield
-        finally:
-            lock.__exit__(None, None, None)
-
-    return held()
+    # First finish a restore a crash interrupted: that needs the lock alone.
+    _recover(data_dir)
+    try:
+        lock = data_dir_lock(data_dir)
+        lock.__enter__()
+    except DataDirBusy as err:
+        raise CommandError(str(err)) from err
+    except OSError as err:  # a read-only mount or a full disk
+        raise CommandError(f"cannot write to {data_dir.root}: {describe_write_error(err)}; "
+                           "nothing was changed") from err
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _open(data_dir: DataDir):
@@ -69,7 +70,10 @@ def _open(data_dir: DataDir):
         archive = Archive(data_dir.archive)
         index = WhooshIndex(data_dir.index)
     except (OSError, sqlite3.Error) as err:
-        raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
+        from paragraf_se.pipeline import describe_write_error
+
+        raise CommandError(f"cannot open data directory {data_dir.root}: "
+                           f"{describe_write_error(err)}") from err
     permalinks = PermalinkRegistry(registry_path(data_dir.root))
     return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
                     status_log=ParseStatusLog(status_path(data_dir.root)))

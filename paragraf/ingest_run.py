@@ -10,6 +10,7 @@ reported is left unindexed without saying so. A re-run completes the work.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -33,6 +34,7 @@ class IngestRun:
         self.total = self.failed = self.skipped = 0
         self.archived: list[str] = []  # originals committed to the archive this run
         self.uncommitted: list[str] = []  # archived, index changes not yet committed
+        self.unindexable: list[str] = []  # archived, not indexed by design (failed, removed)
         self.stopped: WriteFailed | None = None  # what stopped the run
 
     def run(self, items: list[Path | NotTaken], facts: Mapping[str, str]) -> None:
@@ -47,6 +49,8 @@ class IngestRun:
                     else:
                         outcome = self.pipeline.ingest_file(item, facts)
                         self.archived.append(outcome.name)
+                        if outcome.status in ("failed", "skipped"):
+                            self.unindexable.append(outcome.name)
                         c = outcome.change
                         if c.added or c.updated or c.removed:
                             self.uncommitted.append(outcome.name)
@@ -89,10 +93,18 @@ class IngestRun:
         names = [str(i.path if isinstance(i, NotTaken) else i) for i in items]
         done = set(self.archived)
         left = [n for n in names[self.total:] if n not in done]
-        indexed = len(self.archived) - len(self.uncommitted)
+        indexed = len(self.archived) - len(self.uncommitted) - len(self.unindexable)
+        if self.as_json:
+            _out(json.dumps({"stopped": str(err), "archived": len(self.archived),
+                             "indexed": indexed, "not_indexed": self.uncommitted,
+                             "not_indexable": self.unindexable, "not_processed": left},
+                            ensure_ascii=False))
+            return
         _out(f"Stopped: {err}.")
         _out(f"Committed before the stop: {len(self.archived)} file(s) archived, "
-             f"{indexed} of them indexed.")
+             f"{indexed} of them indexed"
+             + (f", {len(self.unindexable)} not indexable (reported above)."
+                if self.unindexable else "."))
         if self.uncommitted:
             _out(f"Archived but NOT indexed ({len(self.uncommitted)}; their 'OK' above is not "
                  "searchable yet):")

@@ -255,3 +255,27 @@ def test_a_writer_whose_archive_was_restored_away_fails_cleanly(setup, tmp_path)
         archive.close()
     with Archive(live.archive) as fresh:
         assert [c.source for c in fresh.captures()] == [FIXTURE.resolve().as_uri()]
+
+
+def test_a_restore_interrupted_mid_swap_is_finished_by_the_next_command(setup, tmp_path):
+    from paragraf_se.backup import READY, STAGING_PREFIX, _copy_verified, verify_backup
+
+    dest, live, _before = setup
+    manifest = verify_backup(dest)
+    abandoned = live.root / f"{STAGING_PREFIX}1"  # never marked ready: removed
+    _copy_verified(dest, abandoned, manifest["files"])
+    staging = live.root / f"{STAGING_PREFIX}2"
+    _copy_verified(dest, staging, manifest["files"])
+    (staging / READY).write_text("ok\n", encoding="utf-8")
+    # The crash came after the live archive was moved aside, before the copy moved in.
+    live.archive.rename(staging / "archive.replaced")
+    inputs = tmp_path / "later"
+    inputs.mkdir()
+    run = _cli(live.root, "ingest", str(_protocol(inputs, 9)))
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    assert "finished an interrupted restore" in err
+    assert not list(live.root.glob(f"{STAGING_PREFIX}*"))
+    report = check(live)
+    assert report.ok, report.problems
+    assert report.paragraphs_indexed == 3 + 3  # the backup's, and the file ingested after

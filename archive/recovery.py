@@ -49,7 +49,7 @@ def verify(catalog: Catalog, warc_dir: Path) -> VerifyReport:
     A torn tail past the committed end of the newest file is not reported:
     a writer is appending there, or crashed and its next write cuts it off.
     """
-    expected = {(c.warc_file, c.offset): c for c in catalog.captures()}
+    expected = {(c.warc_file, c.offset): c for c in catalog.captures(include_removed=True)}
     problems: list[str] = []
     checked = 0
     names = warcfile.list_warc_files(warc_dir)

@@ -42,6 +42,7 @@ from paragraf_se.check import check, repair
 from paragraf_se.data_lock import DataDirBusy, data_dir_lock
 from paragraf_se.index_swap import RebuildRunning, rebuild_lock
 from paragraf_se.indexer.whoosh_engine import INDEX_NAME, WhooshIndex
+from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.settings import DataDir
 
 MANIFEST = "paragraf-backup.json"
@@ -313,6 +314,7 @@ def restore(src: Path, data_dir: DataDir, *, force: bool = False, wait: float = 
         say("swapping the restored data in …")
         with _writer_locks(data_dir, wait):
             _swap(staging, data_dir)
+            _forget_unrestored(data_dir)
     finally:
         os.close(staging_fd)
         shutil.rmtree(staging, ignore_errors=True)
@@ -443,6 +445,20 @@ def _swap(staging: Path, data_dir: DataDir) -> None:
         new.rename(live)
 
 
+def _forget_unrestored(data_dir: DataDir) -> None:
+    """Parse statuses of captures the restored archive does not have would list ghosts."""
+    path = status_path(data_dir.root)
+    if not path.exists():
+        return
+    with Archive(data_dir.archive, readonly=True) as archive:
+        known = {c.id for c in archive.captures(include_removed=True)}
+    log = ParseStatusLog(path)
+    try:
+        log.retain(known)
+    finally:
+        log.close()
+
+
 def finish_interrupted_restore(data_dir: DataDir) -> str | None:
     """Finish a restore a crash interrupted mid-swap; drop abandoned staging copies.
 
@@ -477,6 +493,7 @@ def _finish_locked(data_dir: DataDir) -> str | None:
                     continue  # a restore is working on it
             if (staging / READY).exists():
                 _swap(staging, data_dir)
+                _forget_unrestored(data_dir)
                 done = "finished an interrupted restore"
             else:
                 done = done or "removed an abandoned restore copy"

@@ -78,6 +78,14 @@ class ParseStatusLog:
         with self._lock:
             self._db.execute("DELETE FROM documents WHERE capture_id = ?", (capture_id,))
 
+    def retain(self, capture_ids: set[str]) -> int:
+        """Drop every row whose capture is not in ``capture_ids`` (after a restore)."""
+        with self._lock:
+            rows = self._db.execute("SELECT capture_id FROM documents").fetchall()
+            gone = [(cid,) for (cid,) in rows if cid not in capture_ids]
+            self._db.executemany("DELETE FROM documents WHERE capture_id = ?", gone)
+        return len(gone)
+
     def get(self, capture_id: str) -> DocumentStatus | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM documents WHERE capture_id = ?",

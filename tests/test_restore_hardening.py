@@ -190,8 +190,16 @@ def test_tampered_file_is_refused_even_when_listed_anew(setup):
 
 
 def test_intact_backup_replaces_the_live_data(setup):
+    from paragraf_se.parse_status import ParseStatusLog, status_path
+
     dest, live, _before = setup
+    log = ParseStatusLog(status_path(live.root))
+    log.record("f" * 20, "file:///ghost.txt", "ok", (), 3)  # a capture the backup lacks
+    log.close()
     summary = restore(dest, live, force=True)
+    log = ParseStatusLog(status_path(live.root))
+    assert log.list()[0] == 0  # /api/documents lists no capture that is not restored
+    log.close()
     assert (summary.captures, summary.paragraphs) == (1, 3)
     report = check(live)
     assert report.ok and report.paragraphs_indexed == 3

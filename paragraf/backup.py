@@ -297,6 +297,7 @@ def restore(src: Path, data_dir: DataDir, *, force: bool = False, wait: float = 
     finish_interrupted_restore(data_dir)
     staging = data_dir.root / f"{STAGING_PREFIX}{time.time_ns()}"
     staging.mkdir()
+    swapped = False
     staging_fd = os.open(staging / _STAGING_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(staging_fd, fcntl.LOCK_EX)
@@ -310,14 +311,22 @@ def restore(src: Path, data_dir: DataDir, *, force: bool = False, wait: float = 
         if not report.ok:
             raise BackupError("the restored data does not pass check: "
                               + "; ".join(report.problems[:MAX_LISTED]))
-        (staging / READY).write_text("ok\n", encoding="utf-8")
         say("swapping the restored data in …")
         with _writer_locks(data_dir, wait):
-            _swap(staging, data_dir)
+            # Marked ready only now, under the locks: from here a crash is
+            # finished forwards by the next command (finish_interrupted_restore).
+            (staging / READY).write_text("ok\n", encoding="utf-8")
+            try:
+                _swap(staging, data_dir)
+            except OSError as err:
+                raise BackupError(f"the swap was interrupted ({err}); the next paragraf "
+                                  "command on this data directory finishes it") from err
+            swapped = True
             _forget_unrestored(data_dir)
     finally:
         os.close(staging_fd)
-        shutil.rmtree(staging, ignore_errors=True)
+        if swapped or not (staging / READY).exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return BackupSummary(len(manifest["files"]), total, int(manifest["captures"]),
                          int(manifest["paragraphs"]))
 
@@ -450,13 +459,16 @@ def _forget_unrestored(data_dir: DataDir) -> None:
     path = status_path(data_dir.root)
     if not path.exists():
         return
-    with Archive(data_dir.archive, readonly=True) as archive:
-        known = {c.id for c in archive.captures(include_removed=True)}
-    log = ParseStatusLog(path)
     try:
-        log.retain(known)
-    finally:
-        log.close()
+        with Archive(data_dir.archive, readonly=True) as archive:
+            known = {c.id for c in archive.captures(include_removed=True)}
+        log = ParseStatusLog(path)
+        try:
+            log.retain(known)
+        finally:
+            log.close()
+    except (OSError, sqlite3.Error):
+        pass  # only /api/documents' list; the restore itself is complete
 
 
 def finish_interrupted_restore(data_dir: DataDir) -> str | None:

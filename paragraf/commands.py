@@ -284,6 +284,11 @@ def cmd_backup(args: argparse.Namespace, data_dir: DataDir) -> int:
         summary = backup(data_dir, args.dest)
     except BackupError as err:
         raise CommandError(str(err)) from err
+    except (OSError, sqlite3.Error) as err:  # a full or read-only destination
+        from paragraf_se.pipeline import describe_write_error
+
+        raise CommandError(f"backup to {args.dest} failed: {describe_write_error(err)}; "
+                           f"remove {args.dest.name}.partial and try again") from err
     _out(f"Backed up {summary.captures} captures and {summary.paragraphs} paragraphs "
          f"({summary.files} files) to {args.dest}")
     return 0
@@ -297,6 +302,11 @@ def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
                           progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     except BackupError as err:
         raise CommandError(str(err)) from err
+    except (OSError, sqlite3.Error) as err:  # e.g. no room for the copy beside the live data
+        from paragraf_se.pipeline import describe_write_error
+
+        raise CommandError(f"restore stopped: {describe_write_error(err)}; the data directory "
+                           "was not changed") from err
     _out(f"Restored {summary.captures} captures and {summary.paragraphs} paragraphs "
          f"into {data_dir.root}")
     return 0

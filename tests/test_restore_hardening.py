@@ -287,3 +287,11 @@ def test_a_restore_interrupted_mid_swap_is_finished_by_the_next_command(setup, t
     report = check(live)
     assert report.ok, report.problems
     assert report.paragraphs_indexed == 3 + 3  # the backup's, and the file ingested after
+
+
+def test_a_link_in_the_backup_is_refused(setup, tmp_path):
+    dest, live, before = setup
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("server file", encoding="utf-8")
+    (dest / "index" / "paragraphs_zzzz.seg").symlink_to(outside)
+    _refused(dest, live, before, "a symbolic link")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections import Counter
@@ -216,6 +217,12 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
                 failures += report.failed_count + sum(indexed[2].values())
         except ArchiveError as err:
             raise _command_error(str(err)) from err
+        except (OSError, sqlite3.Error) as err:  # a full disk or a read-only mount
+            from paragraf_se.pipeline import describe_write_error
+
+            raise _command_error(
+                f"crawl stopped: {describe_write_error(err)}; everything archived so far is "
+                "kept, and running the same crawl again resumes it") from err
         finally:
             frontier.close()
             pipeline.index.close()

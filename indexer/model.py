@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from paragraf_se.indexer.slug import slugify
 
@@ -66,6 +67,18 @@ class ParseResult:
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
 
 
+def public_source(url: str) -> str:
+    """A source as the public may see it: a local file's name only, never its server path.
+
+    Web sources are shown as they are; ``file:`` URLs (local ingests) would
+    reveal the server's directory layout, so only the file name is shown.
+    """
+    if not url.lower().startswith("file:"):
+        return url
+    path = unquote(urlsplit(url).path)
+    return path.rstrip("/").rsplit("/", 1)[-1] or "(local file)"
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Where a paragraph came from: an archived original."""
@@ -75,6 +88,11 @@ class SourceRef:
     sha256: str
     content_type: str
     page: int | None = None  # first PDF page of the paragraph
+
+    @property
+    def public_url(self) -> str:
+        """The source without a local file's server path (see :func:`public_source`)."""
+        return public_source(self.url)
 
 
 @dataclass(frozen=True)

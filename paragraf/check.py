@@ -41,7 +41,8 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
     problems: list[str] = []
     if not data_dir.archive.exists():
         return CheckReport(0, 0, 0, 0, (f"no archive in {data_dir.root}",))
-    with Archive(data_dir.archive) as archive:
+    # Read-only: check must work on a full disk and a read-only mount.
+    with Archive(data_dir.archive, readonly=True) as archive:
         say("verifying archive records …")
         report = archive.verify()
         problems.extend(f"archive: {p}" for p in report.problems)
@@ -106,7 +107,10 @@ def repair(data_dir: DataDir) -> int:
         try:
             pipeline = Pipeline(archive, index, parse=parser)
             for capture in pipeline.latest_parsed_captures():
-                parsed = pipeline.paragraphs_of(capture)
+                try:
+                    parsed = pipeline.paragraphs_of(capture)
+                except ArchiveError:
+                    continue  # damaged: nothing to index from it; check reports it
                 if parsed.paragraphs and any(index.id_count(p.id) != 1
                                              for p in parsed.paragraphs):
                     pipeline.index_capture(capture)

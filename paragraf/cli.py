@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--body", help="body, e.g. 'Regionens samverkansråd'")
     p.add_argument("--date", type=_date, help="meeting date YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="also ingest links that lead out of a named directory (default: skip)")
 
     p = sub.add_parser("parse", help="print the paragraphs found in a file; stores nothing")
     p.add_argument("file", type=Path, help="a protocol file (PDF, HTML or text)")
@@ -203,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="restore a backup into the data directory")
     p.add_argument("src", type=Path, help="a directory written by 'paragraf backup'")
     p.add_argument("--force", action="store_true", help="replace an existing archive")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for a running ingest, crawl or rebuild (default: refuse)")
 
     p = sub.add_parser("permalinks", help="manage permanent links")
     p.add_argument("action", choices=["alias"],
@@ -242,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = archive_sub.add_parser("ls", help="list captures")
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
+    q.add_argument("--removed", action="store_true",
+                   help="list removed captures with their audit entries instead")
+    q = archive_sub.add_parser("remove", help="withdraw a capture from publication "
+                               "(tombstone with an audit entry; the WARC is kept)")
+    q.add_argument("capture_id", metavar="CAPTURE_ID")
+    q.add_argument("--reason", required=True, help="why it must not be published")
+    q.add_argument("--by", metavar="WHO", help="who removes it (default: the login name)")
 
     add_db_parser(sub)
     _add_global_options(parser)

@@ -121,7 +121,10 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
         note = recover(data_dir)  # a rebuild swap a crash interrupted
         if note:
             log.warning("%s in %s", note, data_dir.root)
-        archive = Archive(data_dir.archive)
+        # Serving never writes the archive: read-only, so a full disk or a read-only
+        # mount still serves; a data directory without one yet gets an empty one.
+        archive = Archive(data_dir.archive,
+                          readonly=(data_dir.archive / "catalog.sqlite").is_file())
         sync = None
         if database:
             index = open_node_index(data_dir.node_index, database)

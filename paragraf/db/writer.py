@@ -28,6 +28,13 @@ class PgParagraphWriter:
         # next is parsed; there is nothing to group.
         yield
 
+    def has_uncommitted(self) -> bool:
+        """Never: each source is committed before the next one is parsed."""
+        return False
+
+    def commit_pending(self) -> None:
+        """Nothing waits (see :meth:`has_uncommitted`)."""
+
     def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
         """Make the store hold exactly ``paragraphs`` from ``url`` (see paragraph_store)."""
         return paragraph_store.replace_source(self.conn, url, paragraphs)

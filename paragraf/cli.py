@@ -172,8 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, metavar="TOML",
                    help="settings file (default: $PARAGRAF_CONFIG)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", help="port to listen on (default 8000)")
-    p.add_argument("--rate-limit", metavar="N",
+    p.add_argument("--port", type=_port, help="port to listen on (default 8000)")
+    p.add_argument("--rate-limit", type=_non_negative, metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction,
                    help="log every request with status and latency (default: on)")

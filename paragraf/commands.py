@@ -7,6 +7,7 @@ import json
 import re
 import sys
 from html import unescape
+from pathlib import Path
 
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.parse_status import ParseStatusLog, status_path
@@ -49,6 +50,8 @@ def _open(data_dir: DataDir):
 def _describe(o) -> str:
     if o.failed:
         return f"FAILED    {o.name}: " + "; ".join(o.messages or ("unknown error",))
+    if o.status == "skipped":
+        return f"SKIPPED   {o.name}: " + "; ".join(o.messages or ("not a protocol",))
     c = o.change
     parts = [f"{o.paragraphs} paragraphs"]
     if o.paragraphs:
@@ -64,25 +67,51 @@ def _describe(o) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf_se.pipeline import Outcome, iter_input_files
+    from paragraf_se.ingest_facts import MetadataError, facts_for, from_options, read_manifest
+    from paragraf_se.pipeline import NotIngested, Outcome, iter_input_files
 
-    facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
+    options = from_options(args.org, args.body, args.date)
+    manifest = None
+    if args.manifest is not None:
+        try:
+            manifest = read_manifest(args.manifest)
+        except MetadataError as err:
+            raise CommandError(str(err)) from err
+    paths = list(args.paths) or ([Path(p) for p in manifest.facts] if manifest else [])
+    if not paths and not manifest:
+        raise CommandError("nothing to ingest: name files or directories, or --manifest")
+    # Manifest rows that name no file cannot be tied to one: reported on their own.
+    row_errors = [Outcome(str(args.manifest), "failed", messages=(msg,))
+                  for target, msg in (manifest.errors if manifest else ()) if target is None]
     pipeline = _open(data_dir)
-    failed = total = 0
+    failed = total = skipped = 0
     try:
         # Index commits are grouped; every original is archived before its turn.
         with pipeline.index.batch():
-            for item in iter_input_files(args.paths):
-                outcome = (Outcome(str(item[0]), "failed", messages=(item[1],))
-                           if isinstance(item, tuple) else pipeline.ingest_file(item, facts))
+            for item in [*row_errors, *iter_input_files(paths)]:
+                if isinstance(item, Outcome):
+                    outcome = item
+                elif isinstance(item, NotIngested):
+                    outcome = Outcome(str(item.path), item.status, messages=(item.reason,))
+                elif manifest is not None and item.resolve() == manifest.path.resolve():
+                    continue  # the manifest itself, inside a directory being ingested
+                else:
+                    try:
+                        facts = facts_for(item, options, manifest)
+                    except MetadataError as err:
+                        outcome = Outcome(str(item), "failed", messages=(str(err),))
+                    else:
+                        outcome = pipeline.ingest_file(item, facts)
                 total += 1
                 failed += outcome.failed
+                skipped += outcome.status == "skipped"
                 _out(_ingest_json(outcome) if args.json else _describe(outcome))
     finally:
         pipeline.index.close()
         pipeline.archive.close()
     if not args.json:
-        _out(f"{total} file(s), {failed} failed. Data directory: {data_dir.root}")
+        _out(f"{total} file(s), {failed} failed, {skipped} skipped. "
+             f"Data directory: {data_dir.root}")
     return 1 if failed else 0
 
 

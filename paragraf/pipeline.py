@@ -20,6 +20,7 @@ from paragraf_se.archive.store import Archive
 from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
+from paragraf_se.ingest_facts import FileFacts, is_sidecar
 from paragraf_se.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
 from paragraf_se.parse_status import ParseStatusLog
 from paragraf_se.permalinks import PermalinkRegistry
@@ -56,21 +57,38 @@ class Outcome:
         return self.status == "failed"
 
 
-def iter_input_files(paths: Iterable[Path]) -> Iterator[Path | tuple[Path, str]]:
-    """Files named, and the protocol files inside directories named (sorted).
+@dataclass(frozen=True)
+class NotIngested:
+    """An input that is not ingested: ``status`` "failed" (e.g. it does not exist)
+    or "skipped" (a file in a directory that is no protocol format)."""
 
-    A path that does not exist is yielded as ``(path, reason)`` so it is
-    reported like any other failure.
+    path: Path
+    status: str
+    reason: str
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[Path | NotIngested]:
+    """Files named, and the files inside directories named (sorted).
+
+    A path that does not exist is a failure, a file in a directory that is not
+    PDF, HTML or text is reported as skipped; both are yielded as
+    :class:`NotIngested` so they are reported like any other file. Sidecar
+    files (``<file>.meta.json``) are read with their file, not reported.
     """
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUFFIX_TYPES:
+                if not child.is_file() or is_sidecar(child):
+                    continue
+                if child.suffix.lower() in SUFFIX_TYPES:
                     yield child
+                else:
+                    yield NotIngested(child, "skipped", "not a protocol file: only PDF, HTML "
+                                      "and text files (.pdf, .html, .htm, .txt) are ingested")
         elif path.is_file():
             yield path
         else:
-            yield (path, "no such file or directory")
+            yield NotIngested(path, "failed", "no such file or directory")
 
 
 def guess_content_type(path: Path) -> str:
@@ -97,14 +115,19 @@ class Pipeline:
         self.permalinks = permalinks
         self.status_log = status_log
 
-    def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
-        """Archive one local file unchanged, then parse and index it."""
+    def ingest_file(self, path: Path, facts: FileFacts | Mapping[str, str]) -> Outcome:
+        """Archive one local file unchanged, then parse and index it.
+
+        ``facts`` (options, sidecar, manifest) are stored with the capture and win
+        over what the document prints.
+        """
         name = str(path)
         try:
             data = path.read_bytes()
         except OSError as err:
             return Outcome(name, "failed", messages=(f"cannot read file: {err.strerror}",))
-        metadata = {k: v for k, v in facts.items() if v}
+        given = facts.metadata() if isinstance(facts, FileFacts) else facts
+        metadata = {k: v for k, v in given.items() if v}
         metadata["role"] = "local"
         stored = self.archive.store_resource(
             data, source=path.resolve().as_uri(), content_type=guess_content_type(path),
@@ -155,7 +178,10 @@ class Pipeline:
             return ParsedCapture(None, "failed", (*messages, str(err)))
         source = SourceRef(capture.id, capture.source, capture.sha256, capture.content_type)
         paragraphs, warnings = build_paragraphs(result, identity, source)
-        status = "warnings" if (result.status == "warnings" or warnings) else "ok"
+        # A doubt about a fact the user or crawler supplied is moot.
+        messages = [m for m in messages if m not in identity.moot_warnings]
+        doubtful = result.status == "warnings" and (messages or not identity.moot_warnings)
+        status = "warnings" if (doubtful or warnings) else "ok"
         return ParsedCapture(paragraphs, status, (*messages, *warnings))
 
     def latest_parsed_captures(self) -> list[Capture]:

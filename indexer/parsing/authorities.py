@@ -106,23 +106,38 @@ def lookup(name: str) -> Authority | None:
     return _lookup()[0].get(re.sub(r"\s+", " ", name.strip()).casefold())
 
 
-# Authority-shaped names that are not in the list (a kommunalförbund, a fictional
-# test municipality, a list gone out of date): recognised only with a warning.
+# Authority-shaped names the list lacks: a federation of authorities
+# ("Kommunalförbundet Sjuhärad"), or a municipality the list does not know (a
+# fictional one in examples, a list gone out of date). Callers flag them. A
+# definite plural genitive ("Möjligheternas kommun", a slogan) is no place name.
 _UNLISTED = re.compile(
-    r"(?<![\w-])(?:Region\s+[A-ZÅÄÖ][\wåäö]+(?:\s+[A-ZÅÄÖ][\wåäö]+)?"
-    r"|[A-ZÅÄÖ][\wåäö]+(?:-[A-ZÅÄÖ][\wåäö]+)?\s+(?:kommun|[Ss]tad)"
-    r"|(?:Kommunalförbundet|Samordningsförbundet|Kommunförbundet)\s+[A-ZÅÄÖ][\wåäö]+"
-    r"(?:\s+[\wåäö]+){0,2})s?(?![\w-])"
+    r"(?<![\w-])(?:(?:Kommunalförbundet|Samordningsförbundet|Kommunförbundet"
+    r"|Räddningstjänstförbundet|Gymnasieförbundet)(?:\s+[A-ZÅÄÖ][\wåäö-]+){1,3}"
+    r"|Region\s+[A-ZÅÄÖ][\wåäö]+(?:\s+[A-ZÅÄÖ][\wåäö]+)?"
+    r"|(?![\wåäö]+nas\s)[A-ZÅÄÖ][\wåäö]+(?:-[A-ZÅÄÖ][\wåäö]+)?\s+(?:kommun|[Ss]tad)s?)"
+    r"(?![\w-])"
 )
+
+
+_NOT_NAME_TAIL = re.compile(
+    r"(?:protokoll\w*|kallelse|fullmäktige|styrelsen?|nämnden?|utskottet|rådet|beredningen"
+    r"|direktionen)$", re.IGNORECASE)
 
 
 def find_unlisted(text: str) -> list[tuple[int, int, str]]:
     """(start, end, nominative name) of authority-shaped names the list lacks."""
     out = []
     for match in _UNLISTED.finditer(text):
-        raw = re.sub(r"\s+", " ", match.group(0))
-        if lookup(raw) is not None:
+        words = match.group(0).split()
+        # "Kommunalförbundet Sjuhärad Direktionen Protokoll": the name ends before
+        # a body or a document word.
+        while len(words) > 1 and _NOT_NAME_TAIL.search(words[-1]):
+            words.pop()
+        if len(words) < 2 or lookup(" ".join(words)) is not None:
             continue
-        name = raw[:-1] if raw.endswith(("kommuns", "stads", "Stads")) else raw
-        out.append((match.start(), match.end(), name))
+        end = match.start() + match.group(0).rindex(words[-1]) + len(words[-1])
+        if words[-1] in ("kommuns", "stads", "Stads") or (
+                words[0] == "Region" and words[-1].endswith("s")):
+            words[-1] = words[-1][:-1]  # genitive
+        out.append((match.start(), end, " ".join(words)))
     return out

@@ -46,18 +46,21 @@ def kind_of(name: str) -> str | None:
     return max(KINDS, key=lambda kind: head.rfind(kind))
 
 
-def body_name(text: str) -> str | None:
+def body_name(text: str, *, after_org: bool = False) -> str | None:
     """``text`` as a body name in the nominative, or None when it is not one.
 
     "KOMMUNSTYRELSEN" -> "Kommunstyrelsen", "Kommunfullmäktiges" ->
     "Kommunfullmäktige" (from "Kommunfullmäktiges protokoll"); "Årsrapport för
-    kommunstyrelsen" -> None.
+    kommunstyrelsen" -> None. A name stands capitalised unless ``after_org``: it
+    follows an authority's name ("Göteborgs Stad kommunstyrelsens protokoll").
     """
     text = re.sub(r"\s+", " ", text.strip(" ,.:;–-|"))
     if not text or len(text) > _MAX_CHARS or re.search(r"[\d§()\"”“]", text):
         return None
     if text.isupper():
         text = text.lower()
+    elif not text[0].isupper() and not after_org:
+        return None  # "kommunfullmäktige." ends a sentence; a name is capitalised
     words = text.split(" ")
     if len(words) > _MAX_WORDS or not words[0][:1].isalpha():
         return None

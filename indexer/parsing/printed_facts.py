@@ -43,6 +43,10 @@ _FURNITURE = re.compile(
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}\s+" + _MONTHS + r"\s+\d{4})(?![\wåäöÅÄÖ])",
     re.IGNORECASE,
 )
+# "Kommunstyrelsen, protokoll": a running header wherever it stands. Without the
+# comma only with an authority's name: "Arvodesberedningens protokoll 2024-02-08"
+# is a paragraph title (an anmälan of another body's minutes).
+_RUNNING_SHAPE = re.compile(r",\s*(?:sammanträdes)?protokoll\b", re.IGNORECASE)
 _PROTOCOL_WORD = re.compile(r"protokoll", re.IGNORECASE)
 _PUNCTUATION = re.compile(r"^[\s,.:;|/–—-]*$")
 _LABEL = re.compile(r"^(?:organ|instans|nämnd|beslutande organ)\s*:?\s+(?P<rest>.+)$",
@@ -134,12 +138,20 @@ def running_header_lines(lines: list[Line]) -> list[str]:
         threshold = max(2, math.ceil((len(pages) - 1) / 2))
         repeated = [first_seen[k] for k, n in seen.items() if n >= threshold]
     else:
-        # No pages (plain text, HTML): a header line repeated three times is a
-        # running header; twice may be a recipient list or a quotation.
+        # No pages (plain text, HTML): a line repeated three times is a running
+        # header only with an authority's name or page furniture in it. A bare body
+        # name repeats in lists of recipients ("Protokollsutdrag skickas till").
         counts = Counter(texts)
-        repeated = [t for t, n in counts.items() if n >= 3]
-    shaped = [t for t in dict.fromkeys(texts) if _PROTOCOL_WORD.search(t)]
+        repeated = [t for t, n in counts.items()
+                    if n >= 3 and (find_authorities(t) or _FURNITURE.search(t))]
+    shaped = [t for t in dict.fromkeys(texts) if _shaped_as_running_header(t)]
     return list(dict.fromkeys([*repeated, *shaped]))
+
+
+def _shaped_as_running_header(text: str) -> bool:
+    if not _PROTOCOL_WORD.search(text):
+        return False
+    return bool(_RUNNING_SHAPE.search(text) or find_authorities(text))
 
 
 def read_header_line(text: str) -> tuple[list[tuple[str, bool]], str | None] | None:
@@ -169,7 +181,7 @@ def read_header_line(text: str) -> tuple[list[tuple[str, bool]], str | None] | N
     rest = re.sub(r"^(?:fört\s+vid|från)(?:\s+(?:med|i))?\s+|\s+i$", "", rest, flags=re.I)
     if _PUNCTUATION.match(rest):
         return (orgs, None) if orgs else None
-    body = body_name(rest)
+    body = body_name(rest, after_org=bool(orgs))
     if body is None:
         return None
     return orgs, body

@@ -129,7 +129,12 @@ def running_header_lines(lines: list[Line]) -> list[str]:
         seen: Counter[str] = Counter()
         first_seen: dict[str, str] = {}
         for page_texts in by_page.values():
-            band = set(page_texts[:_BAND] + page_texts[-_BAND:])
+            # A bare body name at a page's foot is likely the end of a list of
+            # recipients ("Beslutet skickas till / Socialnämnden"), which templates
+            # that start each paragraph on a new page repeat; footers that are
+            # running headers carry an authority's name or furniture.
+            band = set(page_texts[:_BAND]) | {
+                t for t in page_texts[-_BAND:] if find_authorities(t) or _FURNITURE.search(t)}
             for text in band:
                 key = _mask(text)
                 seen[key] += 1

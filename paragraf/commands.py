@@ -7,7 +7,6 @@ import json
 import re
 import sys
 from html import unescape
-from pathlib import Path
 
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.parse_status import ParseStatusLog, status_path
@@ -77,12 +76,13 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
             manifest = read_manifest(args.manifest)
         except MetadataError as err:
             raise CommandError(str(err)) from err
-    paths = list(args.paths) or ([Path(p) for p in manifest.facts] if manifest else [])
+    paths = list(args.paths) or (list(manifest.paths) if manifest else [])
     if not paths and not manifest:
         raise CommandError("nothing to ingest: name files or directories, or --manifest")
     # Manifest rows that name no file cannot be tied to one: reported on their own.
     row_errors = [Outcome(str(args.manifest), "failed", messages=(msg,))
                   for target, msg in (manifest.errors if manifest else ()) if target is None]
+    manifest_file = manifest.path.resolve() if manifest else None
     pipeline = _open(data_dir)
     failed = total = skipped = 0
     try:
@@ -91,10 +91,11 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
             for item in [*row_errors, *iter_input_files(paths)]:
                 if isinstance(item, Outcome):
                     outcome = item
+                elif manifest_file and (item.path if isinstance(item, NotIngested)
+                                        else item).resolve() == manifest_file:
+                    continue  # the manifest itself, inside a directory being ingested
                 elif isinstance(item, NotIngested):
                     outcome = Outcome(str(item.path), item.status, messages=(item.reason,))
-                elif manifest is not None and item.resolve() == manifest.path.resolve():
-                    continue  # the manifest itself, inside a directory being ingested
                 else:
                     try:
                         facts = facts_for(item, options, manifest)

@@ -31,6 +31,7 @@ FACTS = ("org", "body", "date")
 EXTRA = ("title", "url")
 _KEYS = (*FACTS, *EXTRA)
 _MAX_VALUE = 300  # longer than any organisation, body or title
+_PROBLEM = "\0problem"  # a CSV row's defect, kept with the path it names
 
 
 class MetadataError(ValueError):
@@ -115,6 +116,7 @@ class Manifest:
     path: Path
     facts: Mapping[Path, FileFacts]
     errors: tuple[tuple[Path | None, str], ...]  # (the file the row names, if known; why)
+    paths: tuple[Path, ...] = ()  # every file a row names, good or bad, in order
 
 
 def read_manifest(path: Path) -> Manifest:
@@ -137,6 +139,7 @@ def read_manifest(path: Path) -> Manifest:
     base = path.resolve().parent
     facts: dict[Path, FileFacts] = {}
     errors: list[tuple[Path | None, str]] = []
+    order: list[Path] = []
     for number, row in rows:
         where = f"{path} line {number}"
         if isinstance(row, str):
@@ -147,6 +150,10 @@ def read_manifest(path: Path) -> Manifest:
             errors.append((None, f"{where}: no path"))
             continue
         target = (base / raw_path).resolve()
+        order.append(target)
+        if _PROBLEM in row:
+            errors.append((target, f"{where}: {row[_PROBLEM]}"))
+            continue
         try:
             file_facts = _facts({k: v for k, v in row.items() if k != "path"}, "manifest",
                                 lambda _key, where=where: where)
@@ -157,7 +164,7 @@ def read_manifest(path: Path) -> Manifest:
             errors.append((target, f"{where}: {raw_path} is listed twice"))
             continue
         facts[target] = file_facts
-    return Manifest(path, facts, tuple(errors))
+    return Manifest(path, facts, tuple(errors), tuple(dict.fromkeys(order)))
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, dict | str]]:
@@ -176,7 +183,11 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, dict | str]]:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            rows.append((number, f"{len(values)} columns where the header has {len(header)}"))
+            problem = f"{len(values)} columns where the header has {len(header)}"
+            at = header.index("path")
+            # The row still names its file: that file is reported, not left out.
+            rows.append((number, {"path": values[at], _PROBLEM: problem}
+                         if at < len(values) and values[at].strip() else problem))
             continue
         rows.append((number, dict(zip(header, values, strict=True))))
     return rows

@@ -145,9 +145,10 @@ def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
         _out(f"status:  {result.status}")
         for msg in result.messages:
             _out(f"  - {msg}")
-        _out(f"org:     {m.org or '?'}")
-        _out(f"body:    {m.body or '?'}")
-        _out(f"date:    {m.date.isoformat() if m.date else '?'}")
+        for label, value, where in (("org", m.org, m.org_from), ("body", m.body, m.body_from),
+                                    ("date", m.date and m.date.isoformat(), m.date_from)):
+            source = f"  ({where.source}: {where.printed})" if where else ""
+            _out(f"{label + ':':<8} {value or '?'}{source}")
         _out(f"paragraphs: {len(result.paragraphs)}")
         for p in result.paragraphs:
             span = sorted({p.pages[0], p.pages[-1]}) if p.pages else []

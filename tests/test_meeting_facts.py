@@ -11,9 +11,13 @@ import sys
 
 import pytest
 
+from paragraf_se.archive.store import Archive
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.parsing.authorities import authorities, lookup
 from paragraf_se.indexer.parsing.bodies import body_name, kind_of
+from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.pipeline import Pipeline
+from tests.pdfgen import make_pdf
 from tests.shared_data import seed, shared_path
 
 BODIES = ("Kommunstyrelsen", "Kommunfullmäktige", "Barn- och utbildningsnämnden",
@@ -213,3 +217,47 @@ def test_goteborg_meetings_facts_are_right_or_unknown():
         assert m.date in (None, dt.date.fromisoformat(datum)), (datum, m.date)
         known += m.date is not None
     assert known >= 40
+
+
+def test_a_pdf_headed_on_every_page_through_paragraf_parse(tmp_path):
+    pages = [["HÖGSBY KOMMUN", "SAMMANTRÄDESPROTOKOLL", "Kommunstyrelsen",
+              "Sammanträdesdatum 2024-03-12", "Plats och tid Kommunhuset kl. 13.00",
+              "Beslutande Anna Ek (S), ordförande", "Bo Berg (M)", "Utses att justera Bo Berg (M)"]]
+    for n in range(1, 4):
+        pages.append([f"HÖGSBY KOMMUN Sammanträdesprotokoll {n + 1} ({4})", "Kommunstyrelsen",
+                      f"§ {n} Årsrapport för nämnd {n}", "Beslut",
+                      "Möjligheternas kommun tackar Kultur- och fritidsnämnden.",
+                      "Beslutet skickas till", "Socialnämnden"])
+    path = tmp_path / "ks.pdf"
+    path.write_bytes(make_pdf(pages))
+    run = subprocess.run([sys.executable, "-m", "paragraf_se.cli", "parse", str(path), "--json"],
+                         capture_output=True, text=True, check=True, cwd=tmp_path)
+    out = json.loads(run.stdout)
+    meeting = out["meeting"]
+    assert (meeting["org"], meeting["body"], meeting["date"]) == (
+        "Högsby kommun", "Kommunstyrelsen", "2024-03-12")
+    assert meeting["provenance"]["org"]["source"] == "front page"
+    assert [a["name"] for a in meeting["attendees"]] == ["Anna Ek", "Bo Berg"]
+    assert out["status"] == "ok", out["messages"]
+
+
+def test_crawl_source_facts_win_and_make_the_documents_doubts_moot(tmp_path):
+    archive = Archive(tmp_path / "archive")
+    index = WhooshIndex(tmp_path / "index")
+    try:
+        text = (_front("Åsjö kommun", "Kulturnämnden") + _paragraphs()).encode()
+        assert parse_document(text).status == "warnings"  # Åsjö is not a real municipality
+        stored = archive.store_resource(
+            text, source="https://example.org/p.txt", content_type="text/plain",
+            metadata={"org": "Åsjö kommun", "role": "protocol", "source_name": "asjo",
+                      "source_kind": "links"})
+        outcome = Pipeline(archive, index).index_capture(stored.capture)
+        assert outcome.status == "ok", outcome.messages
+        paragraph = index.all().__next__()
+        assert paragraph.org == "Åsjö kommun"
+        assert paragraph.meeting.org_from.source == "crawl source"
+        assert paragraph.meeting.body_from.source == "front page"
+        assert paragraph.meeting.date_from.printed == "Sammanträdesdatum 2024-03-12"
+    finally:
+        index.close()
+        archive.close()

@@ -168,7 +168,10 @@ def read_manifest(path: Path) -> Manifest:
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, dict | str]]:
-    reader = csv.reader(text.splitlines())
+    first = text.split("\n", 1)[0]
+    # Spreadsheets set to Swedish save CSV with semicolons.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

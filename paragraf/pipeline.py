@@ -85,6 +85,8 @@ def iter_input_files(paths: Iterable[Path]) -> Iterator[Path | NotIngested]:
                 else:
                     yield NotIngested(child, "skipped", "not a protocol file: only PDF, HTML "
                                       "and text files (.pdf, .html, .htm, .txt) are ingested")
+        elif path.is_file() and is_sidecar(path):
+            yield NotIngested(path, "skipped", "a sidecar is read with the file it describes")
         elif path.is_file():
             yield path
         else:

@@ -194,3 +194,19 @@ def test_an_unreadable_manifest_is_a_clear_error(tmp_path):
                           str(tmp_path / "data"), "ingest"], capture_output=True, text=True,
                          timeout=120)
     assert run.returncode == 2 and "nothing to ingest" in run.stderr
+
+
+def test_semicolon_csv_and_a_sidecar_named_on_its_own(tmp_path):
+    (tmp_path / "a.txt").write_text(PROTOCOL, encoding="utf-8")
+    (tmp_path / "a.txt.meta.json").write_text('{"body": "Valnämnden"}', encoding="utf-8")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("\ufeffpath;org;date\na.txt;Ale kommun;2024-03-12\n", encoding="utf-8")
+    code, outcomes = ingest(tmp_path / "data", str(tmp_path / "a.txt"),
+                            str(tmp_path / "a.txt.meta.json"), "--manifest", str(manifest))
+    found = by_name(outcomes)
+    assert code == 0
+    assert found["a.txt"]["status"] == "ok"
+    assert found["a.txt.meta.json"]["status"] == "skipped"
+    got = meeting(tmp_path / "data", "ale-kommun", "valnamnden", "2024-03-12")
+    assert (got["provenance"]["org"]["source"], got["provenance"]["body"]["source"]) == (
+        "manifest", "sidecar")

@@ -63,6 +63,15 @@ def _variants(authority, body: str) -> list[tuple[str, str]]:
         (_running(f"{name} {body}, protokoll"), "running header"),
         (_running(f"{name.upper()}    {body}    Sammanträdesdatum 2024-03-12"),
          "running header"),
+        # A layout text layer: columns side by side on one line.
+        (f"{name.upper()}            SAMMANTRÄDESPROTOKOLL            1 (4)\n"
+         f"{body}            Sammanträdesdatum 2024-03-12\n\n" + _paragraphs(), "front page"),
+        # A meeting's web page.
+        (f"<html><body><nav>{name} Kommunfullmäktige</nav><p>{name}</p><h1>{body}</h1>"
+         "<p>Sammanträdesdatum "
+         "2024-03-12</p>" + "".join(f"<h2>§ {n} Årsrapport för kommunstyrelsen</h2><p>Beslut"
+                                      "</p><p>Godkänns.</p>" for n in (1, 2))
+         + "</body></html>", "front page"),
     ]
 
 
@@ -79,10 +88,12 @@ def test_every_listed_authority_is_recognised_where_it_prints_itself():
         result = parse_document(text.encode())
         m = result.meeting
         assert (m.org, m.body) == (authority.canonical, body), (text[:200], m)
+        if "Sammanträdesdatum" in text:
+            assert m.date == dt.date(2024, 3, 12)
         assert m.org_from.source == place and m.body_from.source == place
         assert not m.org_from.warning and not m.body_from.warning, result.messages
         seen[place] += 1
-    assert seen["front page"] > 100 and seen["running header"] > 100
+    assert seen["front page"] > 150 and seen["running header"] > 60
 
 
 def test_hogsby_style_every_page_headed_and_a_slogan_in_a_title():

@@ -28,6 +28,12 @@ _DATE_LABEL = re.compile(
     r"^(?:sammanträdesdatum|mötesdatum|sammanträdesdag|datum|sammanträde)\b\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# A layout text layer puts columns on one line: "Kommunstyrelsen Sammanträdesdatum
+# 2024-03-12 1 (12)". Only the unambiguous labels are looked for inside a line.
+_DATE_LABEL_INLINE = re.compile(
+    r"\b(?:sammanträdesdatum|mötesdatum|sammanträdesdag)\b\s*:?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 _HEADER_DATE = re.compile(
     r"^(?:sammanträdesdatum|mötesdatum|sammanträdesdag)\s*:?\s*\d{4}-\d{2}-\d{2}$",
     re.IGNORECASE,
@@ -155,7 +161,7 @@ def _header_date_lines(lines: list[Line]) -> list[str]:
 def _find_date(texts: list[str], year: int | None
                ) -> tuple[dt.date, str, bool] | None:
     for position, text in enumerate(texts):
-        match = _DATE_LABEL.match(text)
+        match = _DATE_LABEL.match(text) or _DATE_LABEL_INLINE.search(text)
         if not match:
             continue
         # The date may follow the label on the same line or a few lines later.

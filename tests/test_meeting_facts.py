@@ -272,3 +272,15 @@ def test_crawl_source_facts_win_and_make_the_documents_doubts_moot(tmp_path):
     finally:
         index.close()
         archive.close()
+
+
+def test_authorities_and_bodies_named_only_in_titles_and_text_stay_unknown():
+    for position, authority in enumerate(authorities()):
+        name = authority.canonical
+        body = BODIES[position % len(BODIES)]
+        text = (f"PROTOKOLL 1(3)\nSammanträdesdatum 2024-03-12\n\n§ 1 {name}\n\nBeslut\n"
+                f"{name} och {body.lower()} informeras.\n\n§ 2 {body}\n\nBeslut\nBeslutet "
+                f"skickas till\n{body}\n{name}\n\n§ 3 Årsrapport för {name.upper()}\n\n"
+                f"Beslut\nLäggs till handlingarna av {body}.\n")
+        m = parse_document(text.encode()).meeting
+        assert (m.org, m.body) == (None, None), (name, body, m)

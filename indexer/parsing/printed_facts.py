@@ -38,7 +38,7 @@ _FURNITURE = re.compile(
     r"|kallelse|utdrag|beslutsprotokoll|mötesprotokoll"
     r"|(?:sammanträdesdatum|mötesdatum|sammanträdesdag|sammanträde|datum)\s*:?"
     r"|justerandes?\s*(?:sign(?:atur)?\.?|signaturer)|utdragsbestyrkande"
-    r"|(?:sida|sid\.?)\s*\d{1,4}(?:\s*(?:av|/|\()\s*\d{1,4}\)?)?"
+    r"|(?:sida|sid\.?|blad)(?:\s*\d{1,4}(?:\s*(?:av|/|\()\s*\d{1,4}\)?)?)?"
     r"|\d{1,4}\s*\(\s*\d{1,4}\s*\)|\(\s*\d{1,4}\s*\)|\d{1,4}\s*/\s*\d{1,4}"
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}\s+" + _MONTHS + r"\s+\d{4})(?![\wåäöÅÄÖ])",
     re.IGNORECASE,

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from paragraf_se.archive.store import Archive
+from paragraf_se.indexer.model import Provenance
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.parsing.authorities import authorities, lookup
 from paragraf_se.indexer.parsing.bodies import body_name, kind_of
@@ -284,3 +285,11 @@ def test_authorities_and_bodies_named_only_in_titles_and_text_stay_unknown():
                 f"Beslut\nLäggs till handlingarna av {body}.\n")
         m = parse_document(text.encode()).meeting
         assert (m.org, m.body) == (None, None), (name, body, m)
+
+
+def test_the_meeting_date_label_wins_over_an_anslagsbevis_date():
+    text = ("Ale kommun\nKommunstyrelsen\nDatum då anslaget sätts upp 2024-03-20\n"
+            "Sammanträdesdatum 2024-03-12\n\n§ 1 Val\n\nBeslut\nOk.\n")
+    m = parse_document(text.encode()).meeting
+    assert m.date == dt.date(2024, 3, 12)
+    assert m.date_from == Provenance("front page", "Sammanträdesdatum 2024-03-12")

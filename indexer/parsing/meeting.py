@@ -160,17 +160,20 @@ def _header_date_lines(lines: list[Line]) -> list[str]:
 
 def _find_date(texts: list[str], year: int | None
                ) -> tuple[dt.date, str, bool] | None:
-    for position, text in enumerate(texts):
-        match = _DATE_LABEL.match(text) or _DATE_LABEL_INLINE.search(text)
-        if not match:
-            continue
-        # The date may follow the label on the same line or a few lines later.
-        candidates = [match["rest"], *texts[position + 1:position + 6]]
-        for candidate in candidates:
-            found = find_dates(candidate, default_year=year)
-            if found:
-                return found[0].date, text if candidate == match["rest"] else candidate, \
-                    found[0].has_year
+    # The meeting's own labels first: a front page's anslagsbevis has other dates
+    # under the generic "Datum" ("Datum då anslaget sätts upp").
+    for label in (_DATE_LABEL_INLINE.search, _DATE_LABEL.match):
+        for position, text in enumerate(texts):
+            match = label(text)
+            if not match:
+                continue
+            # The date may follow the label on the same line or a few lines later.
+            candidates = [match["rest"], *texts[position + 1:position + 6]]
+            for candidate in candidates:
+                found = find_dates(candidate, default_year=year)
+                if found:
+                    printed = text if candidate == match["rest"] else candidate
+                    return found[0].date, printed, found[0].has_year
     return None
 
 

@@ -126,6 +126,7 @@ def test_titles_and_text_that_name_a_body_never_become_the_body():
     "Årsrapport för kommunstyrelsen", "Rättelse av kommunstyrelsen", "Information från "
     "regionstyrelsen", "Val till kommunfullmäktige", "kommunfullmäktige.", "Beslutet skickas "
     "till nämnden", "Motion om ny nämnd", "§ 5 Kommunstyrelsen", "Möjligheternas kommun",
+    "Motion om gemensam nämnd för IT-drift", "Nämnd för teknik",
 ])
 def test_phrases_that_mention_a_body_are_not_body_names(text):
     assert body_name(text) is None
@@ -141,6 +142,7 @@ def test_phrases_that_mention_a_body_are_not_body_names(text):
      "nämnd"),
     ("Direktionen", "Direktionen", "direktion"),
     ("Arvodesberedningen", "Arvodesberedningen", "beredning"),
+    ("Gemensam nämnd för drift och service", "Gemensam nämnd för drift och service", "nämnd"),
 ])
 def test_body_names_by_their_kind(text, name, kind):
     assert body_name(text) == name and kind_of(name) == kind
@@ -293,3 +295,8 @@ def test_the_meeting_date_label_wins_over_an_anslagsbevis_date():
     m = parse_document(text.encode()).meeting
     assert m.date == dt.date(2024, 3, 12)
     assert m.date_from == Provenance("front page", "Sammanträdesdatum 2024-03-12")
+
+
+def test_a_body_with_its_abbreviation():
+    text = _front("Ale kommun", "Barn- och utbildningsnämnden (BUN)") + _paragraphs()
+    assert parse_document(text.encode()).meeting.body == "Barn- och utbildningsnämnden"

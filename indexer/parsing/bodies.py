@@ -30,7 +30,7 @@ _MAX_CHARS = 90
 # "Regionens"), a definite adjective ("Regionala", "Gemensamma", "Allmänna"), or a
 # coordinated first half of a compound ("Barn- och", "Kultur-, fritids- och").
 _GENITIVE = re.compile(r"^[\wåäö-]{3,}s$")
-_ADJECTIVE = re.compile(r"^[\wåäö-]{3,}(?:a|e)$")
+_ADJECTIVE = re.compile(r"^(?:[\wåäö-]{3,}(?:a|e)|gemensam)$")
 _COMPOUND_HALF = re.compile(r"^[\wåäö]+-,?$")
 _COORDINATION = frozenset({"och", "samt"})
 _TAIL_WORD = re.compile(r"^[\wåäöÅÄÖ][\wåäöÅÄÖ-]*,?$")
@@ -65,11 +65,13 @@ def body_name(text: str, *, after_org: bool = False) -> str | None:
     if len(words) > _MAX_WORDS or not words[0][:1].isalpha():
         return None
     lowered = [w.casefold() for w in words]
-    # "Nämnden för teknik och fritid": a definite kind word, then "för" and a field.
+    # "Nämnden för teknik och fritid", "Gemensam nämnd för IT-drift": a kind word
+    # (definite, or qualified), then "för" and a field.
     if "för" in lowered:
         cut = lowered.index("för")
         head, tail = lowered[:cut], words[cut + 1:]
-        if (not head or not _KIND_WORD.match(head[-1]) or not _DEFINITE_KIND.search(head[-1])
+        if (not head or not _KIND_WORD.match(head[-1])
+                or not (_DEFINITE_KIND.search(head[-1]) or len(head) > 1)
                 or not tail or not all(_TAIL_WORD.match(w) for w in tail)
                 or not _qualifiers_ok(head[:-1])):
             return None

@@ -48,6 +48,7 @@ _FURNITURE = re.compile(
 # is a paragraph title (an anmälan of another body's minutes).
 _RUNNING_SHAPE = re.compile(r",\s*(?:sammanträdes)?protokoll\b", re.IGNORECASE)
 _PROTOCOL_WORD = re.compile(r"protokoll", re.IGNORECASE)
+_ABBREVIATION = re.compile(r"\(\s*[A-ZÅÄÖ][A-ZÅÄÖa-zåäö&-]{1,9}\s*\)")
 _PUNCTUATION = re.compile(r"^[\s,.:;|/–—-]*$")
 _LABEL = re.compile(r"^(?:organ|instans|nämnd|beslutande organ)\s*:?\s+(?P<rest>.+)$",
                     re.IGNORECASE)
@@ -181,6 +182,7 @@ def read_header_line(text: str) -> tuple[list[tuple[str, bool]], str | None] | N
             spans.append((start, end))
     rest = _blank(text, spans)
     rest = _FURNITURE.sub(" ", rest)
+    rest = _ABBREVIATION.sub(" ", rest)  # "Barn- och utbildningsnämnden (BUN)"
     # "Protokoll fört vid sammanträde med kommunfullmäktige i Högsby kommun".
     rest = re.sub(r"^[\s,.:;|/–—-]+|[\s,.:;|/–—-]+$", "", rest)
     rest = re.sub(r"^(?:fört\s+vid|från)(?:\s+(?:med|i))?\s+|\s+i$", "", rest, flags=re.I)

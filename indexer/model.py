@@ -28,9 +28,36 @@ class Attendee:
     role: str | None = None
 
 
+# Where a meeting fact (organisation, body, date) came from. Options, sidecar files
+# and manifests are the user's word; a crawl source's configuration is the operator's;
+# the front page and running headers are where a protocol prints its own facts.
+# Paragraph titles and text are never a source.
+FACT_SOURCES = ("option", "sidecar", "manifest", "crawl source", "front page",
+                "running header")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one meeting fact was read, and why it is uncertain if it is."""
+
+    source: str  # one of FACT_SOURCES
+    printed: str = ""  # the line or file it was read from, e.g. "HÖGSBY KOMMUN"
+    warning: str = ""  # non-empty: the reading is uncertain, and this says why
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"source": self.source, "printed": self.printed}
+        if self.warning:
+            out["warning"] = self.warning
+        return out
+
+
 @dataclass(frozen=True)
 class MeetingInfo:
-    """What a protocol says about its meeting. Every field may be unknown."""
+    """What a protocol says about its meeting. Every field may be unknown.
+
+    ``org_from``, ``body_from`` and ``date_from`` say where the organisation,
+    body and date were read (None while the fact is unknown).
+    """
 
     org: str | None = None
     body: str | None = None
@@ -40,6 +67,17 @@ class MeetingInfo:
     attendees: tuple[Attendee, ...] = ()
     justerare: tuple[str, ...] = ()
     paragraph_range: str | None = None
+    org_from: Provenance | None = None
+    body_from: Provenance | None = None
+    date_from: Provenance | None = None
+    # What looked off while reading these facts (an uncertain fact, an attendee
+    # list dropped as implausible); the parse result's messages repeat them.
+    warnings: tuple[str, ...] = ()
+
+    def provenance(self) -> dict[str, dict[str, str] | None]:
+        """``{"org": {...}, "body": {...}, "date": {...}}`` for JSON output."""
+        return {name: (p.to_dict() if p else None) for name, p in
+                (("org", self.org_from), ("body", self.body_from), ("date", self.date_from))}
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from paragraf_se.indexer.model import Attendee, MeetingInfo, Paragraph, Section, SourceRef
+from paragraf_se.indexer.model import (
+    Attendee,
+    MeetingInfo,
+    Paragraph,
+    Provenance,
+    Section,
+    SourceRef,
+)
 
 
 def source_to_dict(s: SourceRef) -> dict[str, Any]:
@@ -45,7 +52,15 @@ def meeting_to_dict(m: MeetingInfo) -> dict[str, Any]:
         "attendees": [{"name": a.name, "party": a.party, "role": a.role} for a in m.attendees],
         "justerare": list(m.justerare),
         "paragraph_range": m.paragraph_range,
+        # Where the meeting's organisation, body and date came from (null: not recorded).
+        "provenance": m.provenance(),
     }
+
+
+def _provenance(d: dict[str, Any] | None) -> Provenance | None:
+    if not d:
+        return None
+    return Provenance(d.get("source", ""), d.get("printed", ""), d.get("warning", ""))
 
 
 def meeting_from_dict(d: dict[str, Any] | None) -> MeetingInfo:
@@ -58,6 +73,9 @@ def meeting_from_dict(d: dict[str, Any] | None) -> MeetingInfo:
                         for a in d.get("attendees", ())),
         justerare=tuple(d.get("justerare", ())),
         paragraph_range=d.get("paragraph_range"),
+        org_from=_provenance((d.get("provenance") or {}).get("org")),
+        body_from=_provenance((d.get("provenance") or {}).get("body")),
+        date_from=_provenance((d.get("provenance") or {}).get("date")),
     )
 
 

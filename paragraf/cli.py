@@ -125,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="archive, parse and index protocol files (PDF, HTML, text)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="files or directories (default with --manifest: the files it lists)")
+    p.add_argument("--manifest", type=Path, metavar="FILE",
+                   help="CSV or JSON Lines of path, org, body, date for a set of files")
     p.add_argument("--org", help="organisation, e.g. 'Region Jämtland Härjedalen'")
     p.add_argument("--body", help="body, e.g. 'Regionens samverkansråd'")
     p.add_argument("--date", type=_date, help="meeting date YYYY-MM-DD")

@@ -123,17 +123,33 @@ def _describe(o) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf_se.ingest_facts import MetadataError, facts_for, from_options, read_manifest
     from paragraf_se.ingest_run import IngestRun
-    from paragraf_se.pipeline import iter_input_files
+    from paragraf_se.pipeline import Outcome, iter_input_files
 
-    facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
-    items = list(iter_input_files(args.paths,
-                                  follow_symlinks=getattr(args, "follow_symlinks", False)))
+    options = from_options(args.org, args.body, args.date)
+    manifest = None
+    if args.manifest is not None:
+        try:
+            manifest = read_manifest(args.manifest)
+        except MetadataError as err:
+            raise CommandError(str(err)) from err
+    paths = list(args.paths) or (list(manifest.paths) if manifest else [])
+    if not paths and not manifest:
+        raise CommandError("nothing to ingest: name files or directories, or --manifest")
+    # Manifest rows that name no file cannot be tied to one: reported on their own.
+    row_errors = [Outcome(str(args.manifest), "failed", messages=(msg,))
+                  for target, msg in (manifest.errors if manifest else ()) if target is None]
+    manifest_file = manifest.path.resolve() if manifest else None
+    found = iter_input_files(paths, follow_symlinks=getattr(args, "follow_symlinks", False))
+    # The manifest itself, inside a directory being ingested, is not a protocol.
+    items = [*row_errors, *(i for i in found if manifest_file is None
+                            or getattr(i, "path", i).resolve() != manifest_file)]
     with _writing(data_dir):
         pipeline = _open(data_dir, database_url(getattr(args, "database", None)))
         run = IngestRun(pipeline, args.json, _describe, _ingest_json)
         try:
-            run.run(items, facts)
+            run.run(items, lambda path: facts_for(path, options, manifest))
         finally:
             with contextlib.suppress(Exception):  # closing after a failed write may fail too
                 pipeline.index.close()
@@ -142,8 +158,7 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
         run.report_stop(items)
         return 2
     if not args.json:
-        skipped = f", {run.skipped} skipped" if run.skipped else ""
-        _out(f"{run.total} file(s), {run.failed} failed{skipped}. "
+        _out(f"{run.total} file(s), {run.failed} failed, {run.skipped} skipped. "
              f"Data directory: {data_dir.root}")
     return 1 if run.failed else 0
 
@@ -177,9 +192,10 @@ def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
         _out(f"status:  {result.status}")
         for msg in result.messages:
             _out(f"  - {msg}")
-        _out(f"org:     {m.org or '?'}")
-        _out(f"body:    {m.body or '?'}")
-        _out(f"date:    {m.date.isoformat() if m.date else '?'}")
+        for label, value, where in (("org", m.org, m.org_from), ("body", m.body, m.body_from),
+                                    ("date", m.date and m.date.isoformat(), m.date_from)):
+            source = f"  ({where.source}: {where.printed})" if where else ""
+            _out(f"{label + ':':<8} {value or '?'}{source}")
         _out(f"paragraphs: {len(result.paragraphs)}")
         for p in result.paragraphs:
             span = sorted({p.pages[0], p.pages[-1]}) if p.pages else []

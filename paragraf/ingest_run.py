@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from paragraf_se.ingest_facts import FileFacts, MetadataError
 from paragraf_se.pipeline import WRITE_ERRORS, NotTaken, Outcome, Pipeline, WriteFailed
 from paragraf_se.progress import ProgressReporter
 
@@ -38,24 +39,37 @@ class IngestRun:
         self.unindexable: list[str] = []  # archived, not indexed by design (failed, removed)
         self.stopped: WriteFailed | None = None  # what stopped the run
 
-    def run(self, items: list[Path | NotTaken], facts: Mapping[str, str]) -> None:
-        """Ingest ``items`` in order, printing a line each; stops at the first failed write."""
+    def run(self, items: list[Path | NotTaken | Outcome],
+            facts_of: Callable[[Path], FileFacts | Mapping[str, str]]) -> None:
+        """Ingest ``items`` in order, printing a line each; stops at the first failed write.
+
+        ``facts_of`` gives each file's facts (options, sidecar, manifest row); a
+        :class:`MetadataError` from it fails that file only. An :class:`Outcome`
+        among the items (e.g. a manifest row naming no file) is reported as it is.
+        """
         index = self.pipeline.index
         try:
             # Index commits are grouped; every original is archived before its turn.
             with index.batch(), ProgressReporter(
                     "ingest", len(items), unit="files", rates=("§",)) as progress:
                 for item in items:
-                    if isinstance(item, NotTaken):
+                    if isinstance(item, Outcome):
+                        outcome = item
+                    elif isinstance(item, NotTaken):
                         outcome = Outcome(str(item.path), item.status, messages=(item.reason,))
                     else:
-                        outcome = self.pipeline.ingest_file(item, facts)
-                        self.archived.append(outcome.name)
-                        if outcome.status in ("failed", "skipped"):
-                            self.unindexable.append(outcome.name)
-                        c = outcome.change
-                        if c.added or c.updated or c.removed:
-                            self.uncommitted.append(outcome.name)
+                        try:
+                            facts = facts_of(item)
+                        except MetadataError as err:
+                            outcome = Outcome(str(item), "failed", messages=(str(err),))
+                        else:
+                            outcome = self.pipeline.ingest_file(item, facts)
+                            self.archived.append(outcome.name)
+                            if outcome.status in ("failed", "skipped"):
+                                self.unindexable.append(outcome.name)
+                            c = outcome.change
+                            if c.added or c.updated or c.removed:
+                                self.uncommitted.append(outcome.name)
                     if not index.has_uncommitted():
                         self.uncommitted.clear()
                     self.total += 1
@@ -93,12 +107,13 @@ class IngestRun:
         self.uncommitted = ([stopped.name] if stopped is not None and stopped.stage == "indexing"
                             and stopped.name in self.uncommitted else [])
 
-    def report_stop(self, items: list[Path | NotTaken]) -> None:
+    def report_stop(self, items: list[Path | NotTaken | Outcome]) -> None:
         """Say what stopped the run and exactly what it committed (archive and index)."""
         err = self.stopped
         assert err is not None
         print(f"paragraf: stopped: {err}", file=sys.stderr, flush=True)
-        names = [str(i.path if isinstance(i, NotTaken) else i) for i in items]
+        names = [i.name if isinstance(i, Outcome) else str(i.path if isinstance(i, NotTaken)
+                                                             else i) for i in items]
         done = set(self.archived)
         left = [n for n in names[self.total:] if n not in done]
         indexed = len(self.archived) - len(self.uncommitted) - len(self.unindexable)

@@ -1,6 +1,8 @@
 """Which files ``paragraf ingest`` takes from the paths it is given.
 
-A directory is walked for protocol files (by suffix), sorted. A symbolic link
+A directory is walked for protocol files (by suffix), sorted; other files are
+reported as skipped, and sidecars (``<file>.meta.json``) are read with their
+file rather than reported. A symbolic link
 inside it that leads out of it (to a file or directory elsewhere on the
 server) is not followed unless the operator asks for it: whatever is
 archived is published, and a link is an easy way to publish a file nobody
@@ -14,7 +16,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from paragraf_se.ingest_facts import is_sidecar
+
 SUFFIXES = frozenset({".pdf", ".html", ".htm", ".txt"})
+_UNSUPPORTED = ("not a protocol file: only PDF, HTML and text files (.pdf, .html, .htm, .txt) "
+                "are ingested")
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ def iter_input_files(paths: Iterable[Path], *, follow_symlinks: bool = False
     for path in paths:
         if path.is_dir():
             yield from _walk(path, follow_symlinks)
+        elif path.is_file() and is_sidecar(path):
+            yield NotTaken(path, "skipped", "a sidecar is read with the file it describes")
         elif path.is_file():
             yield path
         else:
@@ -64,7 +72,10 @@ def _walk(top: Path, follow_symlinks: bool) -> Iterator[Path | NotTaken]:
         dirnames[:] = kept
         for name in filenames:
             child = here / name
-            if child.suffix.lower() not in SUFFIXES or not child.is_file():
+            if not child.is_file() or is_sidecar(child):
+                continue  # sidecars are read with the file they describe
+            if child.suffix.lower() not in SUFFIXES:
+                found.append(NotTaken(child, "skipped", _UNSUPPORTED))
                 continue
             if child.is_symlink() and not follow_symlinks:
                 real = child.resolve()

@@ -23,6 +23,9 @@ def parse_result_json(result: ParseResult) -> dict[str, Any]:
                           for a in m.attendees],
             "justerare": list(m.justerare),
             "paragraph_range": m.paragraph_range,
+            # Where organisation, body and date were read: {"source", "printed",
+            # "warning" when uncertain}, or null while unknown.
+            "provenance": m.provenance(),
         },
         "paragraphs": [
             {

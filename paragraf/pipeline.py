@@ -23,6 +23,7 @@ from paragraf_se.archive.store import Archive, Removal
 from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
+from paragraf_se.ingest_facts import FileFacts
 from paragraf_se.input_files import NotTaken, iter_input_files  # noqa: F401 (re-exported)
 from paragraf_se.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
 from paragraf_se.parse_status import ParseStatusLog
@@ -122,14 +123,19 @@ class Pipeline:
         self.permalinks = permalinks
         self.status_log = status_log
 
-    def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
-        """Archive one local file unchanged, then parse and index it."""
+    def ingest_file(self, path: Path, facts: FileFacts | Mapping[str, str]) -> Outcome:
+        """Archive one local file unchanged, then parse and index it.
+
+        ``facts`` (options, sidecar, manifest) are stored with the capture and win
+        over what the document prints.
+        """
         name = str(path)
         try:
             data = path.read_bytes()
         except OSError as err:
             return Outcome(name, "failed", messages=(f"cannot read file: {err.strerror}",))
-        metadata = {k: v for k, v in facts.items() if v}
+        given = facts.metadata() if isinstance(facts, FileFacts) else facts
+        metadata = {k: v for k, v in given.items() if v}
         metadata["role"] = "local"
         try:
             stored = self.archive.store_resource(
@@ -211,7 +217,10 @@ class Pipeline:
             return ParsedCapture(None, "failed", (*messages, str(err)))
         source = SourceRef(capture.id, capture.source, capture.sha256, capture.content_type)
         paragraphs, warnings = build_paragraphs(result, identity, source)
-        status = "warnings" if (result.status == "warnings" or warnings) else "ok"
+        # A doubt about a fact the user or crawler supplied is moot.
+        messages = [m for m in messages if m not in identity.moot_warnings]
+        doubtful = result.status == "warnings" and (messages or not identity.moot_warnings)
+        status = "warnings" if (doubtful or warnings) else "ok"
         return ParsedCapture(paragraphs, status, (*messages, *warnings))
 
     def latest_parsed_captures(self) -> list[Capture]:

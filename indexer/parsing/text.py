@@ -99,4 +99,5 @@ def _check(meeting: MeetingInfo, paragraphs: tuple[ParsedParagraph, ...]) -> tup
             )
     if meeting.date is None:
         messages.append("meeting date not found")
+    messages.extend(meeting.warnings)
     return tuple(messages)

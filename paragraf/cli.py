@@ -253,7 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="list removed captures with their audit entries instead")
     q = archive_sub.add_parser("remove", help="withdraw a capture from publication "
                                "(tombstone with an audit entry; the WARC is kept)")
-    q.add_argument("capture_id", metavar="CAPTURE_ID")
+    q.add_argument("capture_id", metavar="CAPTURE_ID",
+                   help="the capture to withdraw (see paragraf archive ls)")
     q.add_argument("--reason", required=True, help="why it must not be published")
     q.add_argument("--by", metavar="WHO", help="who removes it (default: the login name)")
 

@@ -52,6 +52,9 @@ class ParsedParagraph:
     sections: tuple[Section, ...] = ()
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # 1-based PDF pages the paragraph spans
+    # Archive/classification codes printed with the header's case number
+    # ("00910/20241.1.2" -> diarienummer "00910/2024", code "1.1.2").
+    classification_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# PARAGRAF_SHARED points elsewhere, e.g. from a git worktree that is not beside ../shared.
+SHARED = Path(os.environ.get("PARAGRAF_SHARED") or Path(__file__).resolve().parents[2] / "shared")
 
 
 def shared_path(*parts: str) -> Path:

@@ -130,8 +130,9 @@ def _term(term: Term, exact: bool, norm, sink, options) -> wq.Query | None:
         wanted.update(stems)
         # The parts anywhere, each in any field, ranked below the whole word.
         q = wq.Or([q, wq.And([_any_field(st, 0.5) for st in stems])])
-    if len(tokens) > 1:
-        # Typed as written in the protocol: "RS/559/2019", "KS 2018/14".
+    if len(tokens) > 1 or any(ch.isdigit() for ch in term.text):
+        # Typed as written in the protocol: "RS/559/2019", "KS 2018/14", and
+        # internal case numbers ("123456") that are one token.
         q = wq.Or([q, wq.Term("dnr", normalise_dnr(term.text))])
     return q
 

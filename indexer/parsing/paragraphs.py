@@ -193,8 +193,18 @@ def _first_line_title(
     """The first line is the title, plus lines it visibly continues into."""
     title = [block[0]]
     position = first_end
-    while (position < end and _CONTINUES.search(title[-1]) and lines[position].text
-           and not _SENTENCE_END.search(lines[position].text) and len(title) < _MAX_TITLE_LINES):
-        title.append(lines[position].text)
-        position += 1
+    # Swedish titles are written in sentence case, so a wrapped title line
+    # starts in lower case while the text's first sentence starts with a capital.
+    while position < end and len(title) < _MAX_TITLE_LINES:
+        following = position
+        if not lines[position].text:
+            resumed = _resume_after_page_break(lines, position, end, title[-1])
+            if resumed is None:
+                break
+            following = resumed
+        text = lines[following].text
+        if not (_CONTINUES.search(title[-1]) or text[:1].islower()) or _SENTENCE_END.search(text):
+            break
+        title.append(text)
+        position = following + 1
     return title, position

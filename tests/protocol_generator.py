@@ -248,7 +248,8 @@ def _wrap_title(rng: random.Random, title: str, wrap: int, variant: Variant) -> 
     (the line ends in "för", "om", ... or the next starts in lower case)."""
     if wrap == 1:
         return (title,)
-    strict = variant.furniture == "break_in_title" or variant.headings == "text_first"
+    strict = (variant.furniture == "break_in_title" or variant.headings == "text_first"
+              or variant.layer == "plain")
     widths = list(range(20, 100))
     rng.shuffle(widths)
     for width in widths:
@@ -435,7 +436,12 @@ class _Doc:
         out = []
         for n, page in enumerate(pages, start=1):
             top, bottom = self._furniture(n, total)
-            out.append("\n".join([*top, *page, *bottom]))
+            page_lines = [*top, *page, *bottom]
+            if self.v.layer == "plain":
+                # pypdfium2 gives one line per text line: no blank lines for
+                # vertical space, so titles end by their shape alone.
+                page_lines = [line for line in page_lines if line.strip()]
+            out.append("\n".join(page_lines))
         return "\n\f".join(out)
 
     def _furniture(self, n: int, total: int) -> tuple[list[str], list[str]]:

@@ -16,6 +16,7 @@ import pytest
 
 from paragraf_se.indexer.parsing import parse_document
 from tests import protocol_generator as gen
+from tests.pdfgen import make_pdf
 
 # Enough protocols that every value of every dimension is drawn many times;
 # PARAGRAF_GENERATED raises it for a longer soak.
@@ -70,6 +71,8 @@ def _assert_printed_as_claimed(protocol: gen.Protocol) -> None:
         assert "<" not in text
         indented = [line for line in lines if line.startswith("  ") and line.strip()]
         assert bool(indented) == (v.layer == "layout"), v
+        blank = [line for line in lines if not line.strip()]
+        assert bool(blank) == (v.layer == "layout"), v
     first = protocol.paragraphs[0]
     case_seen = first.diarienummer is None or first.diarienummer in text
     assert case_seen, v
@@ -96,3 +99,14 @@ def test_every_variant_is_valid_and_the_product_is_large():
     assert all(gen.is_valid(v) for v in every)
     assert not gen.is_valid(gen.Variant("spaced", "case_line", "same_line", 1, "none", "beslut",
                                         "labels", "plain"))
+
+
+def test_plain_layer_through_a_real_pdf_and_pypdfium2():
+    """The plain layer is what pypdfium2 gives: print it into a PDF, extract
+    it with pypdfium2 and the truth still comes back."""
+    protocols = [p for p in gen.sample(400, seed=21) if p.variant.layer == "plain"][:40]
+    assert len(protocols) >= 20
+    for protocol in protocols:
+        pages = [page.split("\n") for page in protocol.data.decode("utf-8").split("\f")]
+        result = parse_document(make_pdf(pages), "application/pdf")
+        assert gen.compare(protocol, result) == [], protocol.variant

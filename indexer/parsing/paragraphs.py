@@ -16,7 +16,9 @@ _MAX_BLANKS_BEFORE_TITLE = 6
 _PAGE_BREAK_BLANKS = 24  # furniture blanked at a page break: footer, header, counter
 # A line ending a sentence is body text, not a wrapped title; "m.m." and
 # "m.fl." end titles legitimately.
-_SENTENCE_END = re.compile(r"(?<!\bm\.m)(?<!\bm\.fl)(?<!\bbl\.a)[.!?]$")
+_SENTENCE_END = re.compile(
+    r"(?<!\bm\.m)(?<!\bm\.fl)(?<!\bbl\.a)(?<!\bt\.ex)(?<!\bkap)(?<!\bresp)(?<!\bst)(?<!\bp)"
+    r"(?<!\bnr)(?<!\bca)(?<!\bjfr)[.!?]$")
 # "Dnr KS 2021/233" under a title is the case number, never more title.
 _DNR_LINE = re.compile(
     r"^(?:dnr|diarienr|diarienummer|ärendenummer|ärendenr|ärende\s*nr)\b\.?[\s:]", re.IGNORECASE)
@@ -143,10 +145,12 @@ def _title_block(
             break
         block.append(text)
         position += 1
-    if len(block) > _MAX_TITLE_LINES or (
-        not ended_by_heading and _reads_like_sentences(block[1:])
-    ):
-        return _first_line_title(block, first_end, lines, end)
+    if len(block) > _MAX_TITLE_LINES or _reads_like_sentences(block[1:]):
+        # Right above a heading a title's last line may itself be a sentence
+        # ("... i stället för / NN (-). NN (-) har nominerats."); text without
+        # blank lines (pypdfium2 keeps none) is told apart by its capital start.
+        last = position - 1 if ended_by_heading else None
+        return _first_line_title(block, first_end, lines, end, last)
     return block, position
 
 
@@ -188,7 +192,7 @@ def _reads_like_sentences(continuation: list[str]) -> bool:
 
 
 def _first_line_title(
-    block: list[str], first_end: int, lines: list[Line], end: int
+    block: list[str], first_end: int, lines: list[Line], end: int, last: int | None = None
 ) -> tuple[list[str], int]:
     """The first line is the title, plus lines it visibly continues into."""
     title = [block[0]]
@@ -203,7 +207,9 @@ def _first_line_title(
                 break
             following = resumed
         text = lines[following].text
-        if not (_CONTINUES.search(title[-1]) or text[:1].islower()) or _SENTENCE_END.search(text):
+        if not (_CONTINUES.search(title[-1]) or text[:1].islower()):
+            break
+        if _SENTENCE_END.search(text) and following != last:
             break
         title.append(text)
         position = following + 1

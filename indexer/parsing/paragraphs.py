@@ -53,7 +53,7 @@ def build_paragraph(lines: list[Line], header: Header, end: int) -> Built:
         warnings.append(f"§ {header.number}: the title ran on for {len(title)} characters "
                         "into what looks like text; kept only its first line")
         title = first if len(first) <= MAX_TITLE_CHARS else ""
-        body_start = _after_first_title_line(lines, header, start, end)
+        body_start = _after_first_title_line(lines, header, start, end, keep_first=bool(title))
     title = _strip_trailing_case(title)
     body = [line.text for line in lines[body_start:end]]
     text = tidy("\n".join(body))
@@ -171,11 +171,14 @@ def _resume_after_page_break(
     return None
 
 
-def _after_first_title_line(lines: list[Line], header: Header, start: int, end: int) -> int:
-    """Where the body starts when only the first title line is kept."""
+def _after_first_title_line(
+    lines: list[Line], header: Header, start: int, end: int, *, keep_first: bool
+) -> int:
+    """Where the body starts when only the first title line is kept (or, when
+    even that line is too long to be a title, none is)."""
     if header.title:
         return header.index + 1
-    return _skip_blanks(lines, start, end) + 1
+    return _skip_blanks(lines, start, end) + (1 if keep_first else 0)
 
 
 def _strip_trailing_case(title: str) -> str:

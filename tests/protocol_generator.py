@@ -59,6 +59,16 @@ _PLACES = ("kvarteret Eken i Kvarnbyn", "del av Fågelsången 1:12, Norra hamnen
 _REVIEWS = ("granskning av kommunens upphandling och avtalstrohet",
             "om intern kontroll av leverantörsutbetalningar",
             "granskning av styrning och uppföljning av hemtjänsten")
+_TAILS = ("en översyn av riktlinjerna för kommunens verksamhet",
+          "förslag till handlingsplan för åren 2025–2027",
+          "en utredning av kostnaderna för genomförandet",
+          "ändring av reglementet för den berörda nämnden",
+          "uppföljning av tidigare fattade beslut i frågan",
+          "samråd med länsstyrelsen och grannkommunerna",
+          "en plan för att minska kommunens klimatpåverkan",
+          "finansiering inom ramen för nästa års budget",
+          "information till berörda föreningar och skolor",
+          "en redovisning av erfarenheterna från andra kommuner")
 _SERVICES = ("bygglov", "renhållning", "vatten och avlopp", "livsmedelskontroll")
 _NAMES = (("Anna Berg", "S"), ("Lars Ek", "M"), ("Karin Lund", "C"), ("Omar Said", "V"),
           ("Eva Holm", "KD"), ("Per Sand", "SD"), ("Maria Ås", "L"), ("Jonas Strand", "MP"))
@@ -67,6 +77,12 @@ _OPENINGS = (
     "Förvaltningen har tagit fram ett förslag som beskrivs i tjänsteskrivelsen.",
     "Ärendet har beretts av förvaltningen i samråd med berörda verksamheter.",
     "Samhällsbyggnadsförvaltningen redovisar förslaget och dess konsekvenser för ekonomin.",
+    "Revisorerna har granskat verksamheten och lämnar sina iakttagelser i en rapport.",
+    "En medborgare har lämnat ett förslag om {topic}.",
+    "Enligt kommunallagen ska fullmäktige besluta i ärenden av principiell beskaffenhet.",
+    "Socialförvaltningen har på uppdrag av nämnden sett över rutinerna.",
+    "Nämnden ska varje år följa upp hur verksamheten bedrivs.",
+    "Länsstyrelsen har begärt att kommunen yttrar sig i ärendet.",
 )
 _SENTENCES = (
     "Förslaget bedöms rymmas inom befintlig budget för innevarande år.",
@@ -182,14 +198,7 @@ def generate(variant: Variant, seed: int) -> Protocol:
         label = f"{number - 1} a" if letter else str(number)
         if not letter:
             number += 1
-        # A protocol does not print the same title twice.
-        para = _paragraph(rng, variant, label, body)
-        # Nor, in this generator, the same decision: a line repeated at the
-        # foot of most pages is read as a running footer (a known limit).
-        while any(p.title == para.title or p.decision == para.decision
-                  or p.blocks[:2] == para.blocks[:2] for p in paragraphs):
-            para = _paragraph(rng, variant, label, body)
-        paragraphs.append(para)
+        paragraphs.append(_unique_paragraph(rng, variant, label, body, paragraphs))
     doc = _Doc(variant, rng, org, body, prefix, date, paragraphs)
     data, ctype = (doc.html(), "text/html") if variant.layer == "html" else (doc.text(),
                                                                              "text/plain")
@@ -208,6 +217,24 @@ class _Para:
     code: str | None
     blocks: tuple[tuple[str, str], ...]  # ("heading" | "text", content)
     decision: str
+
+
+def _unique_paragraph(rng: random.Random, variant: Variant, number: str, body: str,
+                      before: list[_Para]) -> _Para:
+    """A protocol does not print the same title twice. Nor, in this generator,
+    the same title ending, decision or opening line: a line repeated at the top
+    or foot of most pages is read as a running header or footer (a known limit
+    of furniture detection by repetition)."""
+    for _ in range(10_000):
+        para = _paragraph(rng, variant, number, body)
+        if not any(p.title[-30:] == para.title[-30:] or p.decision == para.decision
+                   or _opening(p) == _opening(para) for p in before):
+            return para
+    raise AssertionError("the generator's word lists are too small for unique paragraphs")
+
+
+def _opening(para: _Para) -> str:
+    return next(content for kind, content in para.blocks if kind == "text")[:60]
 
 
 def _paragraph(rng: random.Random, variant: Variant, number: str, body: str) -> _Para:
@@ -232,11 +259,10 @@ def _title(rng: random.Random, wrap: int) -> str:
         "Delårsrapport per den 31 augusti för kommunens samlade verksamhet",
         "Ändring av reglemente för krisledningsnämnden m.m.",
     ]
+    tail = rng.choice(_TAILS)
     long = [
-        f"Svar på motion från {name} ({party}) om {rng.choice(_TOPICS)} och en översyn av "
-        "riktlinjerna för kommunens verksamhet",
-        f"Yttrande över remiss om {rng.choice(_TOPICS)} samt förslag till handlingsplan för "
-        "åren 2025–2027",
+        f"Svar på motion från {name} ({party}) om {rng.choice(_TOPICS)} och {tail}",
+        f"Yttrande över remiss om {rng.choice(_TOPICS)} samt {tail}",
     ]
     return rng.choice((short, medium, long)[wrap - 1])
 

@@ -96,6 +96,7 @@ class Paragraph:
     sections: tuple[Section, ...] = ()
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()
+    classification_codes: tuple[str, ...] = ()  # printed with the header's case number
     ocr: bool = False  # text came from OCR of a scanned page
     # Front-page facts of the meeting (place, attendees, justerare), as parsed
     # from the document this paragraph's text came from.

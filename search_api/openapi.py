@@ -55,6 +55,7 @@ _PARAGRAPH = {
     "text": STR, "decision": STR,
     "sections": {"type": "array", "items": _obj({"kind": STR, "heading": STR, "text": STR})},
     "diarienummer": STRINGS,
+    "classification_codes": STRINGS,
     "pages": {"type": "array", "items": INT},
     "sources": {"type": "array", "items": _ref("Source")},
     "ocr": {"type": "boolean"},

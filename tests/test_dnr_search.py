@@ -141,3 +141,18 @@ def test_printed_label_before_a_number_is_not_a_search_word():
     # Without a number the label is an ordinary word.
     assert [c.alternatives[0].text for c in parse_query("diarienummer").clauses] == [
         "diarienummer"]
+
+
+def test_classification_codes_survive_into_the_stored_paragraph():
+    from paragraf_se.indexer.model import SourceRef
+    from paragraf_se.indexer.parsing import parse_document
+    from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
+    from paragraf_se.meeting_identity import build_paragraphs, resolve_identity
+
+    result = parse_document(PROTOCOL.encode("utf-8"), "text/plain")
+    source = SourceRef("c" * 20, "file:///protokoll.txt", "0" * 64, "text/plain")
+    paragraphs, _ = build_paragraphs(result, resolve_identity(result, {}), source)
+    p240 = next(p for p in paragraphs if p.number == "240")
+    stored = paragraph_to_dict(p240)
+    assert stored["classification_codes"] == ["1.1.2"]
+    assert paragraph_from_dict(stored) == p240

@@ -222,13 +222,15 @@ class _Para:
 def _unique_paragraph(rng: random.Random, variant: Variant, number: str, body: str,
                       before: list[_Para]) -> _Para:
     """A protocol does not print the same title twice. Nor, in this generator,
-    the same title ending, decision or opening line: a line repeated at the top
-    or foot of most pages is read as a running header or footer (a known limit
-    of furniture detection by repetition)."""
+    the same title ending, opening line or wrapped decision: a text line
+    repeated at the top or foot of most pages is read as a running header or
+    footer (a known limit of furniture detection by repetition; a line right
+    under a § header or a heading is safe, so one-line decisions may repeat)."""
     for _ in range(10_000):
         para = _paragraph(rng, variant, number, body)
-        if not any(p.title[-30:] == para.title[-30:] or p.decision == para.decision
-                   or _opening(p) == _opening(para) for p in before):
+        if not any(p.title[-30:] == para.title[-30:] or _opening(p) == _opening(para)
+                   or (p.decision == para.decision and len(para.decision) > 40)
+                   for p in before):
             return para
     raise AssertionError("the generator's word lists are too small for unique paragraphs")
 

@@ -65,13 +65,17 @@ def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:
     for texts in by_page.values():
         # A § header is never furniture, even when every page starts with one,
         # nor is a section heading when every page ends with a decision, nor
-        # the line right under a header (titles that start alike).
+        # the line right under either (titles that start alike, the same
+        # one-line decision "Informationen noteras." at the foot of every page).
         band = {t for i, t in enumerate(texts) if (i < _BAND or i >= len(texts) - _BAND)
-                and not match_header(t) and not classify_heading(t)
-                and not (i and match_header(texts[i - 1]))}
+                and not _structural(t) and not (i and _structural(texts[i - 1]))}
         seen.update({_mask(t) for t in band})
     threshold = max(3, (page_count * 3 + 4) // 5)
     return {text for text, count in seen.items() if count >= threshold}
+
+
+def _structural(text: str) -> bool:
+    return bool(match_header(text) or classify_heading(text))
 
 
 def remove_furniture(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 # The dimensions and their values. ``variants()`` enumerates their product.
 HEADER_FORMS = ("spaced", "tight", "prefixed", "prefixed_tight", "lettered")
 CASE_FORMS = ("none", "labelled", "labelled_glued", "bare", "bare_glued", "bare_series",
-              "internal", "case_line")
+              "internal", "case_line", "after_title")
 PLACEMENTS = ("same_line", "next_line", "after_blank")
 WRAPS = (1, 2, 3)
 FURNITURE = ("none", "counters", "running", "break_in_title", "break_in_text")
@@ -243,6 +243,8 @@ def _paragraph(rng: random.Random, variant: Variant, number: str, body: str) -> 
     title = _title(rng, variant.wrap)
     lines = _wrap_title(rng, title, variant.wrap, variant)
     printed, dnr, code = _case(rng, variant.case)
+    if variant.case == "after_title":
+        lines = (*lines[:-1], f"{lines[-1]} {printed}")
     decision = rng.choice(_DECISIONS).format(body=body)
     blocks = _blocks(rng, variant.headings, body, decision)
     return _Para(number, title, lines, printed, dnr, code, blocks, decision)
@@ -322,6 +324,12 @@ def _case(rng: random.Random, form: str) -> tuple[str | None, str | None, str | 
     if form == "case_line":
         dnr = rng.choice(ids)
         return f"{_label(rng)} {dnr}", dnr, None
+    if form == "after_title":  # "Budget 2025 (Dnr KS 2023/123)" or "... (RS/559/2019)"
+        dnr = rng.choice([i for i in ids if not i[0].isdigit()] + [f"{year}/{serial}"])
+        # Unlabelled only in the forms that say "case number" by their shape.
+        bare_ok = not dnr[0].isdigit() and not dnr.startswith("KNSLI")
+        label = f"{_label(rng)} " if not bare_ok or rng.random() < 0.5 else ""
+        return f"({label}{dnr})", dnr, None
     raise ValueError(form)
 
 
@@ -403,7 +411,7 @@ class _Doc:
     def _paragraph_lines(self, para: _Para) -> list[str | None]:
         v, ind = self.v, self.indent
         head = self._head(para.number)
-        case = para.printed_case if v.case != "case_line" else None
+        case = para.printed_case if v.case not in ("case_line", "after_title") else None
         gap = " " * self.rng.randrange(6, 30) if v.layer == "layout" else " "
         out: list[str | None] = []
         title = list(para.title_lines)
@@ -502,7 +510,7 @@ class _Doc:
                   and line != self.body]
         for para in self.paragraphs:
             head = e(self._head(para.number))
-            case = para.printed_case if v.case != "case_line" else None
+            case = para.printed_case if v.case not in ("case_line", "after_title") else None
             title = "<br>".join(e(t) for t in para.title_lines)
             parts.append("<div class='paragraph'>")
             if v.placement == "same_line":

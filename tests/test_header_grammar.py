@@ -145,3 +145,16 @@ def test_body_prefixes(head):
 def test_lettered_paragraphs(head, number):
     (p,) = parse(f"{head} Val av justerare\n\nBeslut\nAnna Berg utses.\n").paragraphs
     assert p.number == number
+
+
+@pytest.mark.parametrize("case", ["(KS 2023/123)", "(Dnr 2023/123)", "(RS/559/2019)"])
+def test_case_number_after_a_wrapped_title_is_cut_and_recorded(case):
+    text = f"§ 9\nÄndring av taxa för bygglov\noch planarbete {case}\n\nBeslut\nTaxan antas.\n"
+    (p,) = parse(text).paragraphs
+    assert p.title == "Ändring av taxa för bygglov och planarbete"
+    assert p.diarienummer == (case.strip("()").removeprefix("Dnr "),)
+
+
+def test_brackets_that_hold_more_than_a_case_number_stay_in_the_title():
+    (p,) = parse("§ 9 Taxa för bygglov (ändrad 2023)\n\nBeslut\nTaxan antas.\n").paragraphs
+    assert p.title == "Taxa för bygglov (ändrad 2023)"

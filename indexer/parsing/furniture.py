@@ -66,9 +66,14 @@ def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:
         # A § header is never furniture, even when every page starts with one,
         # nor is a section heading when every page ends with a decision, nor
         # the line right under either (titles that start alike, the same
-        # one-line decision "Informationen noteras." at the foot of every page).
+        # one-line decision "Informationen noteras." at the foot of every page),
+        # nor, near the foot, a line right above one (a boilerplate sentence
+        # before "Beslut"): footers come after the last heading of a page. At
+        # the top a running header does stand right above a § header.
         band = {t for i, t in enumerate(texts) if (i < _BAND or i >= len(texts) - _BAND)
-                and not _structural(t) and not (i and _structural(texts[i - 1]))}
+                and not _structural(t) and not (i and _structural(texts[i - 1]))
+                and not (len(texts) - _BAND <= i < len(texts) - 1
+                         and _structural(texts[i + 1]))}
         seen.update({_mask(t) for t in band})
     threshold = max(3, (page_count * 3 + 4) // 5)
     return {text for text, count in seen.items() if count >= threshold}

@@ -6,7 +6,11 @@ import re
 from dataclasses import dataclass
 
 from paragraf_se.indexer.model import ParsedParagraph
-from paragraf_se.indexer.parsing.diarienummer import find_diarienummer, header_case
+from paragraf_se.indexer.parsing.diarienummer import (
+    find_diarienummer,
+    header_case,
+    strip_diarienummer,
+)
 from paragraf_se.indexer.parsing.headers import Header, match_header
 from paragraf_se.indexer.parsing.lines import Line
 from paragraf_se.indexer.parsing.sections import classify_heading, split_sections, tidy
@@ -54,7 +58,7 @@ def build_paragraph(lines: list[Line], header: Header, end: int) -> Built:
                         "into what looks like text; kept only its first line")
         title = first if len(first) <= MAX_TITLE_CHARS else ""
         body_start = _after_first_title_line(lines, header, start, end, keep_first=bool(title))
-    title = _strip_trailing_case(title)
+    printed_title, title = title, _strip_trailing_case(title)
     body = [line.text for line in lines[body_start:end]]
     text = tidy("\n".join(body))
     sections = split_sections(body)
@@ -63,7 +67,7 @@ def build_paragraph(lines: list[Line], header: Header, end: int) -> Built:
         line.page for line in [lines[header.index], *lines[header.index + 1:end]]
         if line.page and line.text
     })
-    head = "\n".join([header.rest, title, text])
+    head = "\n".join([header.rest, printed_title, text])
     numbers = [n for n in (header.case, case) if n]
     numbers += [n for n in find_diarienummer(head) if n not in numbers]
     codes = tuple(c for c in (header.code, code) if c)
@@ -184,10 +188,21 @@ def _after_first_title_line(
 def _strip_trailing_case(title: str) -> str:
     """"Budget 2024 (Dnr KS 2023/123)" -> "Budget 2024": a case number printed
     after the title is recorded as a diarienummer, not kept in the title."""
-    match = _TRAILING_CASE.search(title)
+    match = _TRAILING_CASE.search(title) or _trailing_bracketed_case(title)
     if not match:
         return title
     return title[:match.start()].rstrip(" ,;-–")
+
+
+_BRACKETED = re.compile(r"\s*\(([^()]{4,40})\)$")
+
+
+def _trailing_bracketed_case(title: str) -> re.Match[str] | None:
+    """"Budget 2025 (KS 2023/123)": brackets that hold nothing but a diarienummer."""
+    match = _BRACKETED.search(title)
+    if match and find_diarienummer(match.group(1)) and not strip_diarienummer(match.group(1)):
+        return match
+    return None
 
 
 def _reads_like_sentences(continuation: list[str]) -> bool:

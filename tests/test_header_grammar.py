@@ -31,6 +31,7 @@ from paragraf_se.indexer.parsing.paragraphs import MAX_TITLE_CHARS
         ("2023/24 års taxor", None, None, "2023/24 års taxor"),
         ("2024/2025 Budget", None, None, "2024/2025 Budget"),
         ("2024 års budget", None, None, "2024 års budget"),
+        ("13-15 Information", None, None, "13-15 Information"),
         ("Val av justerare", None, None, "Val av justerare"),
         # A case number after the title is cut from it (and found elsewhere).
         ("Budget 2025   Dnr KS 2023/123", None, None, "Budget 2025"),

@@ -111,7 +111,7 @@ _LABELLED_TOKEN = re.compile(rf"^(?:{_PREFIX}\s(?=\d))?[^\s,;()]*\d[^\s,;()]*")
 # "2024 års budget" or "EU 2020 förordningen" is not read as one.
 _BARE_TOKEN = re.compile(
     rf"^(?:{_PREFIX}(?:[/-]\d[\d/.:-]*\d|\s\d{{1,6}}[/.:-]\d[\d/.:-]*\d)"  # RS/559/2019, KS 2023/1
-    rf"|\d{{1,6}}[/-]\d{{2,6}}(?:[/.:-]\d{{1,6}})*\.?"  # 1360/22, 00910/20241.1.2
+    rf"|\d{{1,6}}/\d{{2,6}}(?:[/.:-]\d{{1,6}})*\.?"  # 1360/22, 00910/20241.1.2 (not 13-15)
     rf"|\d{{5,6}})"  # internal case numbers
     rf"(?=\s|$)"
 )

@@ -91,6 +91,9 @@ class ParsedParagraph:
     sections: tuple[Section, ...] = ()
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # 1-based PDF pages the paragraph spans
+    # Archive/classification codes printed with the header's case number
+    # ("00910/20241.1.2" -> diarienummer "00910/2024", code "1.1.2").
+    classification_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,7 @@ class Paragraph:
     sections: tuple[Section, ...] = ()
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()
+    classification_codes: tuple[str, ...] = ()  # printed with the header's case number
     ocr: bool = False  # text came from OCR of a scanned page
     # Front-page facts of the meeting (place, attendees, justerare), as parsed
     # from the document this paragraph's text came from.

@@ -38,6 +38,7 @@ def paragraph_to_dict(p: Paragraph) -> dict[str, Any]:
         "decision": p.decision,
         "sections": [{"kind": s.kind, "heading": s.heading, "text": s.text} for s in p.sections],
         "diarienummer": list(p.diarienummer),
+        "classification_codes": list(p.classification_codes),
         "pages": list(p.pages),
         "sources": [source_to_dict(s) for s in p.sources],
         "ocr": p.ocr,
@@ -92,6 +93,7 @@ def paragraph_from_dict(d: dict[str, Any]) -> Paragraph:
         decision=d.get("decision", ""),
         sections=tuple(Section(s["kind"], s["heading"], s["text"]) for s in d.get("sections", ())),
         diarienummer=tuple(d.get("diarienummer", ())),
+        classification_codes=tuple(d.get("classification_codes", ())),
         pages=tuple(d.get("pages", ())),
         sources=tuple(
             SourceRef(s["capture_id"], s["url"], s["sha256"], s["content_type"], s.get("page"))

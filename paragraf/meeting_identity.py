@@ -124,6 +124,7 @@ def build_paragraphs(
                 decision=pp.decision,
                 sections=pp.sections,
                 diarienummer=pp.diarienummer,
+                classification_codes=pp.classification_codes,
                 pages=pp.pages,
                 meeting=facts,
                 ocr=bool(set(pp.pages) & set(result.ocr_pages)),

@@ -33,6 +33,7 @@ def parse_result_json(result: ParseResult) -> dict[str, Any]:
                 "title": p.title,
                 "decision": p.decision,
                 "diarienummer": list(p.diarienummer),
+                "classification_codes": list(p.classification_codes),
                 "pages": list(p.pages),
                 "sections": [{"kind": s.kind, "heading": s.heading, "text": s.text}
                              for s in p.sections],

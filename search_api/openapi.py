@@ -64,6 +64,7 @@ _PARAGRAPH = {
     "sections": {"type": "array", "items": _obj(
         {"kind": STR, "heading": STR, "text": STR, "text_display": _DISPLAY})},
     "diarienummer": STRINGS,
+    "classification_codes": STRINGS,
     "pages": {"type": "array", "items": INT},
     "sources": {"type": "array", "items": _ref("Source")},
     "ocr": {"type": "boolean"},

@@ -332,18 +332,35 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
 
 
 def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf_se.check import check, repair
+    from paragraf_se.check import check, check_database, repair
 
+    database = database_url(getattr(args, "database", None))
+    if database:
+        if args.repair:
+            raise CommandError("--repair works on a data directory's own index; with "
+                               "--database re-ingest the documents instead")
+        from paragraf_se.db.errors import DatabaseError
+
+        try:
+            report = check_database(data_dir, database,
+                                    progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        except DatabaseError as err:
+            raise CommandError(str(err)) from err
+        return _check_report(report, "in the database")
     if args.repair:
         with _writing(data_dir):
             _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
     report = check(data_dir, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return _check_report(report, "in the index")
+
+
+def _check_report(report, where: str) -> int:
     _out(f"archive records verified: {report.records_verified}")
     _out(f"documents re-parsed:      {report.documents}")
     _out(f"paragraphs expected:      {report.paragraphs_expected}")
-    _out(f"paragraphs in the index:  {report.paragraphs_indexed}")
+    _out(f"{'paragraphs ' + where + ':':<25} {report.paragraphs_indexed}")
     if report.ok:
-        _out("OK: the archive is intact and every paragraph is indexed exactly once.")
+        _out(f"OK: the archive is intact and every paragraph is {where} exactly once.")
         return 0
     _out(f"{len(report.problems)} problem(s):")
     for problem in report.problems:

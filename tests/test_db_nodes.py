@@ -240,3 +240,17 @@ def test_db_import_and_export_round_trip(database, tmp_path):
     with connect(database) as conn:
         stored = sorted(p.number for p in paragraph_store.iter_all(conn))
     assert stored == ["12", "13"]
+    # check agrees: the archive's documents, re-parsed, give exactly the database's paragraphs.
+    done = _paragraf(local, database, "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "paragraphs in the database: 2" in done.stdout
+    # A node that has applied the whole log holds exactly the database's paragraphs; one
+    # paragraph missing from the database is found.
+    done = _paragraf(local, database, "db", "sync")
+    assert done.returncode == 0 and "2 paragraphs" in done.stdout, done.stderr
+    assert _paragraf(local, database, "check").returncode == 0
+    with connect(database) as conn:
+        conn.execute("DELETE FROM paragraphs WHERE number = '13'")
+    done = _paragraf(local, database, "check")
+    assert done.returncode == 1
+    assert "is in the node index but not in the database" in done.stdout

@@ -49,5 +49,13 @@ class PgParagraphWriter:
     def count(self) -> int:
         return paragraph_store.count(self.conn)
 
+    def id_count(self, paragraph_id: str) -> int:
+        """1 when the store holds ``paragraph_id`` (ids are its primary key), else 0."""
+        return int(self.get(paragraph_id) is not None)
+
+    def all(self) -> Iterator[Paragraph]:
+        """Every paragraph in the store."""
+        return paragraph_store.iter_all(self.conn)
+
     def close(self) -> None:
         self.conn.close()

@@ -6,6 +6,7 @@ thread-safe), refreshed when a commit has made a newer generation.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import shutil
 import threading
@@ -26,22 +27,24 @@ from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy
 from paragraf_se.indexer.facets import FacetCache, count_facets
-from paragraf_se.indexer.fast_eval import Evaluator, top
+from paragraf_se.indexer.fast_eval import Evaluator, Matches, top
 from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.priors import PriorCache, kinds_of
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
 from paragraf_se.indexer.result_cache import ResultCache
 from paragraf_se.indexer.schema import (
+    DECISION_KIND_FIELD,
     build_schema,
     from_stored,
     source_key,
     to_document,
     with_decision,
 )
-from paragraf_se.indexer.search import Hit, SearchRequest, SearchResult
+from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
 from paragraf_se.indexer.searcher_pool import SearcherPool
 from paragraf_se.indexer.snippets import make_snippet
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
-from paragraf_se.indexer.whoosh_query import compile_query
+from paragraf_se.indexer.whoosh_query import CompiledQuery, compile_query
 
 INDEX_NAME = "paragraphs"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
@@ -124,10 +127,15 @@ class WhooshIndex:
         self.compounds = compounds
         # Indexes made before the common-grams field answer phrases by positions.
         self.grams = "grams" in self._ix.schema
+        # An index made before a field existed is written without it until rebuilt.
+        names = frozenset(self._ix.schema.names())
+        self._to_document = (to_document if DECISION_KIND_FIELD in names
+                             else functools.partial(to_document, fields=names))
         self._pool = SearcherPool(self._ix)
         self._facets = FacetCache()
         self._results = ResultCache()
         self._evaluator = Evaluator()
+        self._priors = PriorCache()
         self._batch: _Batch | None = None
         self._write_lock = threading.RLock()  # one batch per index object
 
@@ -232,7 +240,7 @@ class WhooshIndex:
         relaxed_used = False
         split = self.compounds and request.mode != "exact"
         if result.total == 0 and _can_relax(parsed, split):
-            result = self._run(s, request, _relaxed(parsed, split))
+            result = self._run(s, request, _relaxed(parsed, split), words_of=parsed)
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
@@ -245,7 +253,13 @@ class WhooshIndex:
                              suggestion=suggestion, relaxed=relaxed_used)
         return result
 
-    def _run(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+    def _run(self, s, request: SearchRequest, parsed: ParsedQuery, *,
+             words_of: ParsedQuery | None = None) -> SearchResult:
+        """One page of ``parsed``'s matches.
+
+        ``words_of`` is the query the user typed when ``parsed`` is its
+        any-word relaxation: every hit is then a partial match of it.
+        """
         compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
         if compiled.filter is not None:
@@ -258,9 +272,14 @@ class WhooshIndex:
         # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
         matches = self._evaluator.evaluate(s, query)
+        priors = self._priors.priors(s) if scored else None
         if matches is not None:
             docnums = matches.ids
             if scored:
+                if priors is not None and len(docnums):
+                    # A decision ranks above paragraphs that only postpone,
+                    # refer back or note the same matter (indexer.priors).
+                    matches = Matches(docnums, matches.scores * priors[docnums])
                 page = top(matches, start, limit)
         else:
             docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
@@ -272,14 +291,70 @@ class WhooshIndex:
         facets = count_facets(self._facets.columns(s), docnums)
         if not scored:
             page = [(int(d), 0.0) for d in self._date_order(s, docnums, request)[start:limit]]
-        is_match = compiled.matcher(str.lower if request.mode == "exact" else stem)
+        # The words as typed: the relaxed query has the same words as one clause.
+        typed = compiled if words_of is None else compile_query(
+            request, words_of, decompound=self.compounds, grams=self.grams)
+        clause_sets = self._clause_sets(s, typed) if compiled.has_text else None
+        partial: list[tuple[int, float]] = []
+        partial_total = 0
+        if (words_of is None and clause_sets is not None and len(clause_sets) > 1
+                and 0 < len(docnums) < request.size and request.page == 1):
+            partial, partial_total = self._partials(
+                s, compiled, clause_sets, docnums, request, priors, request.size - len(page))
+        is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
+        kinds = kinds_of(s, np.array([d for d, _ in page + partial], dtype=np.int64))
         hits = []
-        for docnum, score in page:
+        for i, (docnum, score) in enumerate(page + partial):
             p = from_stored(s.stored_fields(docnum))
             # The decision is inside the text already: a snippet must not repeat it.
             text = with_decision(p)
-            hits.append(Hit(p, make_snippet(text, is_match), score))
-        return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets)
+            is_partial = words_of is not None or i >= len(page)
+            terms = _terms_of(clause_sets, docnum)
+            hits.append(Hit(p, make_snippet(text, is_match), score,
+                            MATCH_PARTIAL if is_partial else MATCH_ALL, terms, kinds[i]))
+        return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets,
+                            partial_total=partial_total)
+
+    def _clause_sets(self, s, compiled: CompiledQuery) -> list[tuple[str, Matches]] | None:
+        """Each positive clause's matches (None when one cannot be evaluated)."""
+        out = []
+        for text, q in compiled.clauses:
+            m = self._evaluator.evaluate(s, q)
+            if m is None:
+                return None
+            out.append((text, m))
+        return out
+
+    def _partials(self, s, compiled: CompiledQuery, clause_sets: list[tuple[str, Matches]],
+                  full: np.ndarray, request: SearchRequest, priors: np.ndarray | None,
+                  room: int) -> tuple[list[tuple[int, float]], int]:
+        """Paragraphs with some but not all of the query's clauses, most clauses first,
+        then by score (or date); the best ``room`` of them and how many there are."""
+        ids = np.concatenate([m.ids for _, m in clause_sets])
+        scores = np.concatenate([m.scores for _, m in clause_sets])
+        if not len(ids):
+            return [], 0
+        unique, inverse = np.unique(ids, return_inverse=True)
+        counts = np.bincount(inverse)
+        summed = np.bincount(inverse, weights=scores).astype(np.float32)
+        keep = (counts < len(clause_sets)) & ~np.isin(unique, full, assume_unique=True)
+        for q, wanted in ((compiled.filter, True), (compiled.negative, False)):
+            if q is None:
+                continue
+            m = self._evaluator.evaluate(s, q)
+            if m is None:
+                return [], 0
+            keep &= np.isin(unique, m.ids, assume_unique=True) == wanted
+        unique, counts, summed = unique[keep], counts[keep], summed[keep]
+        if priors is not None and len(unique):
+            summed = summed * priors[unique]
+        if request.sort == "relevance":
+            second = -summed.astype(np.float64)
+        else:
+            dates = self._facets.date_keys(s)[unique].astype(np.float64)
+            second = -dates if request.sort == "newest" else dates
+        order = np.lexsort((unique, second, -counts))[:max(0, room)]
+        return [(int(unique[i]), float(summed[i])) for i in order], len(unique)
 
     def _date_order(self, s, docnums: np.ndarray, request: SearchRequest) -> np.ndarray:
         """The matches of one page's reach, newest (or oldest) meeting first."""
@@ -347,7 +422,7 @@ class WhooshIndex:
             # the bulk writer instead of posting by posting.
             for pid in itertools.chain(batch.deleted, batch.pending):
                 w.delete_by_term("id", pid)
-            w.add_documents(to_document(p) for p in batch.pending.values())
+            w.add_documents(self._to_document(p) for p in batch.pending.values())
         batch.pending.clear()
         batch.deleted.clear()
         batch.sources = 0
@@ -431,7 +506,7 @@ class WhooshIndex:
             procs = 1
         try:
             return bulk_load(self._ix, paragraphs, codec=posting_codec(), procs=procs,
-                             to_fields=to_document, timeout=WRITER_WAIT_S)
+                             to_fields=self._to_document, timeout=WRITER_WAIT_S)
         except LockError:
             raise IndexBusy("another process is writing the index") from None
 
@@ -483,6 +558,18 @@ def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
         (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
         parsed.filters,
     )
+
+
+def _terms_of(clause_sets: list[tuple[str, Matches]] | None, docnum: int) -> tuple[str, ...]:
+    """The query clauses whose matches include ``docnum``."""
+    if not clause_sets:
+        return ()
+    out = []
+    for text, m in clause_sets:
+        i = int(np.searchsorted(m.ids, docnum))
+        if i < len(m.ids) and m.ids[i] == docnum:
+            out.append(text)
+    return tuple(out)
 
 
 def merge_sources(old: Paragraph | None, new: Paragraph) -> Paragraph:

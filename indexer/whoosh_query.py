@@ -26,6 +26,10 @@ class CompiledQuery:
     prefixes: tuple[str, ...]  # lowercased prefixes of prefix terms
     has_text: bool
     decompound: bool = False
+    # Each positive clause as typed ("budget", "avfall OR sopor") with its
+    # query, and the negated clauses: for partial matches (some of the words).
+    clauses: tuple[tuple[str, wq.Query], ...] = ()
+    negative: wq.Query | None = None
 
     def matcher(self, normalise: Callable[[str], str]) -> Callable[[str], bool]:
         """A predicate telling whether a lowercased word is a match (for snippets)."""
@@ -56,6 +60,7 @@ def compile_query(
     prefixes: set[str] = set()
     musts: list[wq.Query] = []
     nots: list[wq.Query] = []
+    texts: list[str] = []
     droppable = _only_stopwords_dropped(parsed)
     for clause in parsed.clauses:
         sink = (wanted, prefixes) if not clause.negated else (set(), set())
@@ -63,6 +68,8 @@ def compile_query(
         if q is None:
             continue
         (nots if clause.negated else musts).append(q)
+        if not clause.negated:
+            texts.append(_clause_text(clause, droppable))
     if musts:
         main: wq.Query = musts[0] if len(musts) == 1 else wq.And(musts)
     else:
@@ -71,8 +78,20 @@ def compile_query(
         main = wq.AndNot(main, wq.Or(nots))
     return CompiledQuery(
         main, _filters(request, parsed), frozenset(wanted), tuple(sorted(prefixes)), bool(musts),
-        decompound,
+        decompound, tuple(zip(texts, musts, strict=True)),
+        (nots[0] if len(nots) == 1 else wq.Or(nots)) if nots else None,
     )
+
+
+def _clause_text(clause: Clause, droppable: bool) -> str:
+    """A clause as the user typed it: "budget", "avfall OR sopor", '"för att"', "elbil*"."""
+    shown = []
+    for t in clause.alternatives:
+        if droppable and t.kind == "word" and is_stopword(t.text):
+            continue
+        shown.append(f'"{t.text}"' if t.kind == "phrase" else
+                     f"{t.text}*" if t.kind == "prefix" else t.text)
+    return " OR ".join(shown)
 
 
 def _only_stopwords_dropped(parsed: ParsedQuery) -> bool:

@@ -32,7 +32,8 @@ def full_citation(p: Paragraph, base_url: str) -> str:
 def hit_json(hit: Hit) -> dict[str, Any]:
     body = paragraph_ref_json(hit.paragraph)
     del body["diarienummer"]
-    return {**body, "snippet": hit.snippet, "score": round(hit.score, 4)}
+    return {**body, "snippet": hit.snippet, "score": round(hit.score, 4), "match": hit.match,
+            "matched_terms": list(hit.matched_terms), "decision_kind": hit.decision_kind}
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:
@@ -48,6 +49,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "notices": list(result.notices),
         "suggestion": result.suggestion,
         "relaxed": result.relaxed,
+        "partial_total": result.partial_total,
     }
 
 

@@ -240,7 +240,8 @@ class WhooshIndex:
         relaxed_used = False
         split = self.compounds and request.mode != "exact"
         if result.total == 0 and _can_relax(parsed, split):
-            result = self._run(s, request, _relaxed(parsed, split), words_of=parsed)
+            relaxed = _relaxed(parsed, split)
+            result = self._run(s, request, relaxed, words_of=_each_word(relaxed))
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
@@ -257,8 +258,9 @@ class WhooshIndex:
              words_of: ParsedQuery | None = None) -> SearchResult:
         """One page of ``parsed``'s matches.
 
-        ``words_of`` is the query the user typed when ``parsed`` is its
-        any-word relaxation: every hit is then a partial match of it.
+        ``words_of`` is set when ``parsed`` is the any-word relaxation of the
+        query typed: every hit is then a partial match, and ``words_of`` has
+        each of its words (and compound parts) as a clause of its own.
         """
         compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
@@ -558,6 +560,13 @@ def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
         (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
         parsed.filters,
     )
+
+
+def _each_word(relaxed: ParsedQuery) -> ParsedQuery:
+    """The relaxed query's alternatives as separate clauses, to tell which ones a hit has."""
+    first, *negated = relaxed.clauses
+    words = tuple(dict.fromkeys(first.alternatives))
+    return ParsedQuery((*(Clause((t,)) for t in words), *negated), relaxed.filters)
 
 
 def _terms_of(clause_sets: list[tuple[str, Matches]] | None, docnum: int) -> tuple[str, ...]:

@@ -56,7 +56,8 @@ def test_the_decision_ranks_above_postponed_referred_and_noted(budget_index):
     result = search(budget_index, SearchRequest(q="budget 2025"))
     assert result.total == 4
     kinds = [h.decision_kind for h in result.hits[:4]]
-    assert kinds == [BESLUT, INFORMATION, ATERREMISS, BORDLAGT]
+    assert kinds[0] == BESLUT
+    assert set(kinds[1:]) == {INFORMATION, ATERREMISS, BORDLAGT}
     assert [h.match for h in result.hits[:4]] == ["all"] * 4
     scores = [h.score for h in result.hits[:4]]
     assert scores == sorted(scores, reverse=True)

@@ -42,7 +42,7 @@ from paragraf_se.indexer.schema import (
 )
 from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
 from paragraf_se.indexer.searcher_pool import SearcherPool
-from paragraf_se.indexer.snippets import make_snippet
+from paragraf_se.indexer.snippets import make_snippet, snippet_text
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
 from paragraf_se.indexer.whoosh_query import CompiledQuery, compile_query
 
@@ -308,8 +308,9 @@ class WhooshIndex:
         hits = []
         for i, (docnum, score) in enumerate(page + partial):
             p = from_stored(s.stored_fields(docnum))
-            # The decision is inside the text already: a snippet must not repeat it.
-            text = with_decision(p)
+            # The decision is inside the text already: a snippet must not repeat it;
+            # case-number lines and headings are left out of it.
+            text = snippet_text(with_decision(p), p.title)
             is_partial = words_of is not None or i >= len(page)
             terms = _terms_of(clause_sets, docnum)
             hits.append(Hit(p, make_snippet(text, is_match), score,

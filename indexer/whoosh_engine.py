@@ -29,7 +29,7 @@ from paragraf_se.indexer.errors import IndexBusy
 from paragraf_se.indexer.facets import FacetCache, count_facets
 from paragraf_se.indexer.fast_eval import Evaluator, Matches, top
 from paragraf_se.indexer.model import Paragraph, SourceRef
-from paragraf_se.indexer.priors import PriorCache, kinds_of
+from paragraf_se.indexer.priors import PriorCache
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
 from paragraf_se.indexer.result_cache import ResultCache
 from paragraf_se.indexer.schema import (
@@ -296,15 +296,22 @@ class WhooshIndex:
         # The words as typed: the relaxed query has the same words as one clause.
         typed = compiled if words_of is None else compile_query(
             request, words_of, decompound=self.compounds, grams=self.grams)
-        clause_sets = self._clause_sets(s, typed) if compiled.has_text else None
+        # Each clause is evaluated on its own only when a short first page is to
+        # be continued, or to tell which words each any-word hit has: a full
+        # match has every clause by definition, so a full page costs nothing more.
+        continues = (words_of is None and len(compiled.clauses) > 1 and request.page == 1
+                     and 0 < len(docnums) < request.size)
+        clause_sets = None
+        if compiled.has_text and (continues or (words_of is not None and page)):
+            clause_sets = self._clause_sets(s, typed)
         partial: list[tuple[int, float]] = []
         partial_total = 0
-        if (words_of is None and clause_sets is not None and len(clause_sets) > 1
-                and 0 < len(docnums) < request.size and request.page == 1):
+        if continues and clause_sets is not None:
             partial, partial_total = self._partials(
                 s, compiled, clause_sets, docnums, request, priors, request.size - len(page))
+        every_clause = tuple(text for text, _ in typed.clauses)
         is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
-        kinds = kinds_of(s, np.array([d for d, _ in page + partial], dtype=np.int64))
+        kinds = self._priors.kinds(s, [d for d, _ in page + partial])
         hits = []
         for i, (docnum, score) in enumerate(page + partial):
             p = from_stored(s.stored_fields(docnum))
@@ -312,7 +319,7 @@ class WhooshIndex:
             # case-number lines and headings are left out of it.
             text = snippet_text(with_decision(p), p.title)
             is_partial = words_of is not None or i >= len(page)
-            terms = _terms_of(clause_sets, docnum)
+            terms = _terms_of(clause_sets, docnum) if is_partial else every_clause
             hits.append(Hit(p, make_snippet(text, is_match), score,
                             MATCH_PARTIAL if is_partial else MATCH_ALL, terms, kinds[i]))
         return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets,

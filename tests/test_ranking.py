@@ -139,3 +139,25 @@ def test_one_word_queries_have_no_partial_matches(budget_index):
     result = search(budget_index, SearchRequest(q="sammanträdestider"))
     assert result.total == 1 and result.partial_total == 0
     assert result.hits[0].match == "all"
+
+
+def test_an_index_made_before_decision_kinds_still_writes_and_ranks(tmp_path):
+    from whoosh.filedb.filestore import FileStorage
+
+    from paragraf_se.indexer.schema import build_schema
+    from paragraf_se.indexer.whoosh_engine import INDEX_NAME
+
+    schema = build_schema()
+    schema.remove("decision_kind")
+    FileStorage(str(tmp_path)).create_index(schema, indexname=INDEX_NAME)
+    ix = WhooshIndex(tmp_path)
+    try:
+        ix.replace_source("file:///a.txt", [
+            make_paragraph("1", TITLE, "Ärendet bordläggs.", decision="Ärendet bordläggs."),
+            make_paragraph("2", TITLE, "Budgeten fastställs.", decision="Budgeten fastställs."),
+        ])
+        result = search(ix, SearchRequest(q="budget 2025"))
+        assert result.total == 2
+        assert {h.decision_kind for h in result.hits} == {""}  # unknown until rebuilt
+    finally:
+        ix.close()

@@ -85,7 +85,7 @@ _NUMBERED = re.compile(r"^\(?\d{1,2}[.):]\s")
 _BULLET = re.compile(r"^(?:[•\-–*]|[a-zåäö][.)])\s*")
 # Sentence ends, numbered points and bullets start new segments.
 _SEGMENTS = re.compile(
-    r"(?<!\b\d[.)])(?<!\b\d\d[.)])(?<=[.:;!?])\s+|\s+(?=\(?\d{1,2}[.)]\s)|\s*[•]\s*")
+    r"(?<=[.:;!?])(?<!\b\d[.)])(?<!\b\d\d[.)])\s+|\s+(?=\(?\d{1,2}[.)]\s)|\s*•\s*")
 _LIST_TITLE = re.compile(
     r"^(?:(?:redovisning|anmälan|anmälningar|förteckning|lista|rapportering)\s+"
     r"(?:av|om|över)\s+(?:\w+\s+){0,2}(?:delegationsbeslut|inkomna|meddelanden|delgivningar)"
@@ -112,15 +112,23 @@ def classify_decision(title: str, decision: str, text: str = "") -> str:
 
 
 def _decision_in_text(text: str) -> str:
-    if not text:
+    if "eslut" not in text:  # no "Beslut"/"… beslut" heading can be there
         return ""
     return "\n\n".join(s.text for s in split_sections(text.splitlines()) if s.kind == "beslut")
+
+
+# What decides the kind is in the first sentences; a longer decision is cut
+# here (at a sentence end) so classifying costs little whatever its length.
+MAX_DECISION_CHARS = 1500
 
 
 @functools.lru_cache(maxsize=50_000)
 def classify_decision_text(decision: str) -> str:
     """The kind of one decision text (see the module docstring for the rule)."""
-    normalised = " ".join(decision.lower().split())
+    normalised = " ".join(decision[: MAX_DECISION_CHARS * 2].lower().split())
+    if len(normalised) > MAX_DECISION_CHARS:
+        cut = normalised.rfind(". ", 0, MAX_DECISION_CHARS)
+        normalised = normalised[: cut + 1] if cut > 0 else normalised[:MAX_DECISION_CHARS]
     kinds: list[str] = []
     elaborating = False
     for raw in _SEGMENTS.split(normalised):
@@ -153,15 +161,15 @@ def _segment_kind(segment: str) -> str | None:
         return None
     if segment.endswith(":") and not _PROPOSES.search(segment):
         return None  # "På förslag av ordföranden:", "Kommunstyrelsen beslutar:"
-    if _HISTORY.search(segment) and not _present_tense(segment):
-        return None
-    if not _REJECTED.search(segment):
+    if "bordl" in segment or "återremi" in segment:  # cheap test before the patterns
+        if _HISTORY.search(segment) and not _present_tense(segment):
+            return None
+        if _REJECTED.search(segment):
+            return None  # a rejected motion to postpone: the decision follows
         if _POSTPONE.search(segment) and _present_tense(segment, postpone=True):
             return BORDLAGT
         if _REFER.search(segment) and _present_tense(segment, postpone=False):
             return ATERREMISS
-    elif _POSTPONE.search(segment) or _REFER.search(segment):
-        return None  # a rejected motion to postpone: the decision follows
     if _NOTE.search(segment) and not _DECIDES_TOO.search(_NOTE.sub(" ", segment)):
         return INFORMATION
     return BESLUT

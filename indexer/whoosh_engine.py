@@ -29,6 +29,7 @@ from paragraf_se.indexer.errors import IndexBusy
 from paragraf_se.indexer.facets import FacetCache, count_facets
 from paragraf_se.indexer.fast_eval import Evaluator, Matches, top
 from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.partial_matches import clause_sets, each_word, partial_matches, terms_of
 from paragraf_se.indexer.priors import PriorCache
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
 from paragraf_se.indexer.result_cache import ResultCache
@@ -44,7 +45,7 @@ from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequ
 from paragraf_se.indexer.searcher_pool import SearcherPool
 from paragraf_se.indexer.snippets import make_snippet, snippet_text
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
-from paragraf_se.indexer.whoosh_query import CompiledQuery, compile_query
+from paragraf_se.indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
@@ -241,7 +242,7 @@ class WhooshIndex:
         split = self.compounds and request.mode != "exact"
         if result.total == 0 and _can_relax(parsed, split):
             relaxed = _relaxed(parsed, split)
-            result = self._run(s, request, relaxed, words_of=_each_word(relaxed))
+            result = self._run(s, request, relaxed, words_of=each_word(relaxed))
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
@@ -301,14 +302,16 @@ class WhooshIndex:
         # match has every clause by definition, so a full page costs nothing more.
         continues = (words_of is None and len(compiled.clauses) > 1 and request.page == 1
                      and 0 < len(docnums) < request.size)
-        clause_sets = None
+        sets = None
         if compiled.has_text and (continues or (words_of is not None and page)):
-            clause_sets = self._clause_sets(s, typed)
+            sets = clause_sets(self._evaluator, s, typed)
         partial: list[tuple[int, float]] = []
         partial_total = 0
-        if continues and clause_sets is not None:
-            partial, partial_total = self._partials(
-                s, compiled, clause_sets, docnums, request, priors, request.size - len(page))
+        if continues and sets is not None:
+            dates = self._facets.date_keys(s) if request.sort != "relevance" else None
+            partial, partial_total = partial_matches(
+                self._evaluator, s, compiled, sets, docnums, request.size - len(page),
+                priors=priors, dates=dates, newest_first=request.sort != "oldest")
         every_clause = tuple(text for text, _ in typed.clauses)
         is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
         kinds = self._priors.kinds(s, [d for d, _ in page + partial])
@@ -319,52 +322,11 @@ class WhooshIndex:
             # case-number lines and headings are left out of it.
             text = snippet_text(with_decision(p), p.title)
             is_partial = words_of is not None or i >= len(page)
-            terms = _terms_of(clause_sets, docnum) if is_partial else every_clause
+            terms = terms_of(sets, docnum) if is_partial else every_clause
             hits.append(Hit(p, make_snippet(text, is_match), score,
                             MATCH_PARTIAL if is_partial else MATCH_ALL, terms, kinds[i]))
         return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets,
                             partial_total=partial_total)
-
-    def _clause_sets(self, s, compiled: CompiledQuery) -> list[tuple[str, Matches]] | None:
-        """Each positive clause's matches (None when one cannot be evaluated)."""
-        out = []
-        for text, q in compiled.clauses:
-            m = self._evaluator.evaluate(s, q)
-            if m is None:
-                return None
-            out.append((text, m))
-        return out
-
-    def _partials(self, s, compiled: CompiledQuery, clause_sets: list[tuple[str, Matches]],
-                  full: np.ndarray, request: SearchRequest, priors: np.ndarray | None,
-                  room: int) -> tuple[list[tuple[int, float]], int]:
-        """Paragraphs with some but not all of the query's clauses, most clauses first,
-        then by score (or date); the best ``room`` of them and how many there are."""
-        ids = np.concatenate([m.ids for _, m in clause_sets])
-        scores = np.concatenate([m.scores for _, m in clause_sets])
-        if not len(ids):
-            return [], 0
-        unique, inverse = np.unique(ids, return_inverse=True)
-        counts = np.bincount(inverse)
-        summed = np.bincount(inverse, weights=scores).astype(np.float32)
-        keep = (counts < len(clause_sets)) & ~np.isin(unique, full, assume_unique=True)
-        for q, wanted in ((compiled.filter, True), (compiled.negative, False)):
-            if q is None:
-                continue
-            m = self._evaluator.evaluate(s, q)
-            if m is None:
-                return [], 0
-            keep &= np.isin(unique, m.ids, assume_unique=True) == wanted
-        unique, counts, summed = unique[keep], counts[keep], summed[keep]
-        if priors is not None and len(unique):
-            summed = summed * priors[unique]
-        if request.sort == "relevance":
-            second = -summed.astype(np.float64)
-        else:
-            dates = self._facets.date_keys(s)[unique].astype(np.float64)
-            second = -dates if request.sort == "newest" else dates
-        order = np.lexsort((unique, second, -counts))[:max(0, room)]
-        return [(int(unique[i]), float(summed[i])) for i in order], len(unique)
 
     def _date_order(self, s, docnums: np.ndarray, request: SearchRequest) -> np.ndarray:
         """The matches of one page's reach, newest (or oldest) meeting first."""
@@ -568,25 +530,6 @@ def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
         (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
         parsed.filters,
     )
-
-
-def _each_word(relaxed: ParsedQuery) -> ParsedQuery:
-    """The relaxed query's alternatives as separate clauses, to tell which ones a hit has."""
-    first, *negated = relaxed.clauses
-    words = tuple(dict.fromkeys(first.alternatives))
-    return ParsedQuery((*(Clause((t,)) for t in words), *negated), relaxed.filters)
-
-
-def _terms_of(clause_sets: list[tuple[str, Matches]] | None, docnum: int) -> tuple[str, ...]:
-    """The query clauses whose matches include ``docnum``."""
-    if not clause_sets:
-        return ()
-    out = []
-    for text, m in clause_sets:
-        i = int(np.searchsorted(m.ids, docnum))
-        if i < len(m.ids) and m.ids[i] == docnum:
-            out.append(text)
-    return tuple(out)
 
 
 def merge_sources(old: Paragraph | None, new: Paragraph) -> Paragraph:

@@ -161,3 +161,18 @@ def test_an_index_made_before_decision_kinds_still_writes_and_ranks(tmp_path):
         assert {h.decision_kind for h in result.hits} == {""}  # unknown until rebuilt
     finally:
         ix.close()
+
+
+def test_date_sorted_partial_matches_follow_the_date_order():
+    ps = [
+        make_paragraph("1", "Avfall och taxa", "Avfall, taxa.", date="2020-01-01"),
+        make_paragraph("2", "Taxa", "Taxa.", date="2021-01-01"),
+        make_paragraph("3", "Taxa", "Taxa.", date="2023-01-01"),
+        make_paragraph("4", "Avfall", "Avfall.", date="2022-01-01"),
+    ]
+    ix = _index(ps)
+    newest = search(ix, SearchRequest(q="avfall taxa", sort="newest"))
+    assert [h.paragraph.number for h in newest.hits] == ["1", "3", "4", "2"]
+    oldest = search(ix, SearchRequest(q="avfall taxa", sort="oldest"))
+    assert [h.paragraph.number for h in oldest.hits] == ["1", "2", "4", "3"]
+    assert [h.match for h in oldest.hits] == ["all", "partial", "partial", "partial"]

@@ -49,13 +49,22 @@ class CompiledQuery:
         groups = self.parts
         whole = wanted.union(*groups)
 
-        def is_match(word: str) -> bool:
+        def decide(word: str) -> bool:
             if normalise(word) in whole or (prefixes and word.startswith(prefixes)):
                 return True
             if not decompound:
                 return False
             word_parts = {stem(p) for p in split_cached(word)}
             return bool(word_parts & wanted) or any(g <= word_parts for g in groups)
+
+        # Words repeat within and across the snippets of one page: decide each once.
+        seen: dict[str, bool] = {}
+
+        def is_match(word: str) -> bool:
+            found = seen.get(word)
+            if found is None:
+                found = seen[word] = decide(word)
+            return found
 
         return is_match
 

@@ -26,7 +26,10 @@ partly). Metrics at cut-off 10, macro-averaged over queries:
 - MRR@10: 1 / rank of the first relevant paragraph (0 when none in the top 10);
 - nDCG@10: gain 2^grade - 1, ideal ranking from all judgments of the query.
 
-Usage: ``python benchmarks/eval_search.py [--verbose] [--require-corpus] [--corpus PATH]``
+Usage: ``python benchmarks/eval_search.py [--verbose] [--require-corpus] [--corpus PATH]
+[--save-scores FILE] [--compare FILE]``: ``--save-scores`` writes every query's
+scores as JSON, ``--compare`` prints each query's change against such a file
+(a change to ranking must show the queries it improves and that none got worse).
 """
 
 from __future__ import annotations
@@ -394,6 +397,49 @@ def format_misses(evaluation: Evaluation, system: str = "Paragraf") -> str:
     return "\n".join(lines)
 
 
+def per_query_scores(evaluation: Evaluation) -> dict[str, dict[str, dict[str, float]]]:
+    """qid -> system -> metric -> value, for saving and comparing runs."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for r in evaluation.results:
+        out.setdefault(r.query.qid, {})[r.system] = {m: round(r.scores[m], 4) for m in METRICS}
+    return out
+
+
+def format_comparison(
+    before: Mapping[str, Mapping[str, Mapping[str, float]]], evaluation: Evaluation,
+    system: str = "Paragraf",
+) -> str:
+    """Per query, ``system``'s metrics before -> now; queries new since ``before``
+    are listed as new, and a last line counts improved, worse and unchanged."""
+    now = per_query_scores(evaluation)
+    texts = {r.query.qid: r.query.text for r in evaluation.results}
+    lines = [f"{'query':<44} " + "  ".join(f"{m:>18}" for m in METRICS)]
+    better = worse = same = new = 0
+    for qid, systems in now.items():
+        after = systems[system]
+        label = f"{qid} {texts[qid]!r}"[:44]
+        old = before.get(qid, {}).get(system)
+        if old is None:
+            new += 1
+            cells = "  ".join(f"{'new':>9} → {after[m]:.3f}" for m in METRICS)
+            lines.append(f"{label:<44} {cells}")
+            continue
+        deltas = [after[m] - old[m] for m in METRICS]
+        if any(d < -1e-3 for d in deltas):
+            worse += 1
+            mark = "  WORSE"
+        elif any(d > 1e-3 for d in deltas):
+            better += 1
+            mark = "  better"
+        else:
+            same += 1
+            mark = ""
+        cells = "  ".join(f"{old[m]:>9.3f} → {after[m]:.3f}" for m in METRICS)
+        lines.append(f"{label:<44} {cells}{mark}")
+    lines.append(f"{system}: {better} better, {worse} worse, {same} unchanged, {new} new")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
@@ -402,6 +448,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="fail when the Göteborg corpus is missing")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="per-query scores and Paragraf's misses")
+    parser.add_argument("--save-scores", type=Path, metavar="FILE",
+                        help="write every query's scores per system as JSON")
+    parser.add_argument("--compare", type=Path, metavar="FILE",
+                        help="print each query's change against scores saved earlier")
     args = parser.parse_args(argv)
     if args.require_corpus and not args.corpus.exists():
         print(f"error: Göteborg corpus not found at {args.corpus}", file=sys.stderr)
@@ -423,6 +473,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
     print(f"all: {evaluation.query_count()} queries (macro average)")
     print(format_table(evaluation))
+    if args.save_scores:
+        args.save_scores.write_text(
+            json.dumps(per_query_scores(evaluation), indent=1, sort_keys=True), encoding="utf-8")
+    if args.compare:
+        before = json.loads(args.compare.read_text(encoding="utf-8"))
+        print()
+        print(f"Paragraf per query, {args.compare.name} → now:")
+        print(format_comparison(before, evaluation))
     return 0
 
 

@@ -8,6 +8,7 @@ import json
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from paragraf_se.indexer.analysis import CommonGramsTokenizer, exact_analyzer, swedish_analyzer
+from paragraf_se.indexer.decision_kind import classify_decision
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
 from paragraf_se.indexer.slug import slugify
@@ -17,6 +18,7 @@ FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "decision": 2.0, "text": 1.0}
 STEMMED_FIELDS = tuple(FIELD_BOOSTS)
 EXACT_FIELD = "exact"
 GRAMS_FIELD = "grams"
+DECISION_KIND_FIELD = "decision_kind"
 
 
 def build_schema(compounds: bool = True) -> Schema:
@@ -42,6 +44,9 @@ def build_schema(compounds: bool = True) -> Schema:
         exact=TEXT(analyzer=exact_analyzer()),
         # Common-grams of title and text, for fast phrases of common words.
         grams=TEXT(analyzer=CommonGramsTokenizer(), phrase=False),
+        # What the paragraph decided (indexer.decision_kind): a cached column
+        # gives every document its ranking prior.
+        decision_kind=ID(sortable=True),
         payload=STORED,
     )
 
@@ -56,8 +61,19 @@ def normalise_dnr(dnr: str) -> str:
     return "".join(dnr.split()).casefold()
 
 
-def to_document(p: Paragraph) -> dict[str, object]:
-    """The fields Whoosh indexes for one paragraph."""
+def to_document(p: Paragraph, fields: frozenset[str] | None = None) -> dict[str, object]:
+    """The fields Whoosh indexes for one paragraph.
+
+    ``fields`` limits them to an older index's schema (one made before a
+    field existed keeps working until it is rebuilt).
+    """
+    doc = _document(p)
+    if fields is not None:
+        return {name: value for name, value in doc.items() if name in fields}
+    return doc
+
+
+def _document(p: Paragraph) -> dict[str, object]:
     return {
         "id": p.id,
         "org": p.org,
@@ -76,6 +92,7 @@ def to_document(p: Paragraph) -> dict[str, object]:
         # only cost postings.
         "exact": "\n".join((p.title, with_decision(p))),
         "grams": "\n".join((p.title, with_decision(p))),
+        DECISION_KIND_FIELD: classify_decision(p.title, p.decision, p.text),
         "payload": json.dumps(paragraph_to_dict(p), ensure_ascii=False),
     }
 

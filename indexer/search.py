@@ -64,15 +64,32 @@ class FacetValue:
     key: str = ""  # filter key (slug) when it differs from value
 
 
+MATCH_ALL = "all"
+MATCH_PARTIAL = "partial"
+
+
 @dataclass(frozen=True)
 class Hit:
     paragraph: Paragraph
     snippet: str  # HTML: matches in <mark>, everything else escaped
     score: float = 0.0
+    match: str = MATCH_ALL  # "all": every word of the query; "partial": some of them
+    matched_terms: tuple[str, ...] = ()  # the query's words (clauses) this paragraph has
+    decision_kind: str = ""  # indexer.decision_kind: beslut, bordlagt, återremiss, ...
 
 
 @dataclass(frozen=True)
 class SearchResult:
+    """One page of a search.
+
+    ``total`` counts the paragraphs with every word of the query (and the
+    facets count those); when they do not fill the first page, the page
+    continues with paragraphs that have some of the words (``match ==
+    "partial"`` hits, most words first), and ``partial_total`` counts all of
+    those. When no paragraph has every word, ``relaxed`` is set and ``total``
+    counts the paragraphs with any word, as before.
+    """
+
     total: int
     page: int
     size: int
@@ -81,6 +98,7 @@ class SearchResult:
     notices: tuple[str, ...] = ()  # Swedish messages for the user
     suggestion: str | None = None  # "Menade du …?"
     relaxed: bool = False  # no paragraph had every word; these have some
+    partial_total: int = 0  # paragraphs with some but not all words (see above)
 
 
     @property

@@ -6,6 +6,7 @@ thread-safe), refreshed when a commit has made a newer generation.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import pickle
 import shutil
@@ -27,20 +28,23 @@ from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.facets import FacetCache, count_facets
-from paragraf_se.indexer.fast_eval import Evaluator, top
+from paragraf_se.indexer.fast_eval import Evaluator, Matches, top
 from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.partial_matches import clause_sets, each_word, partial_matches, terms_of
+from paragraf_se.indexer.priors import PriorCache
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
 from paragraf_se.indexer.result_cache import ResultCache
 from paragraf_se.indexer.schema import (
+    DECISION_KIND_FIELD,
     build_schema,
     from_stored,
     source_key,
     to_document,
     with_decision,
 )
-from paragraf_se.indexer.search import Hit, SearchRequest, SearchResult
+from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
 from paragraf_se.indexer.searcher_pool import SearcherPool
-from paragraf_se.indexer.snippets import make_snippet
+from paragraf_se.indexer.snippets import make_snippet, snippet_text
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
 from paragraf_se.indexer.whoosh_query import compile_query
 
@@ -160,10 +164,15 @@ class WhooshIndex:
         self.compounds = compounds
         # Indexes made before the common-grams field answer phrases by positions.
         self.grams = "grams" in self._ix.schema
+        # An index made before a field existed is written without it until rebuilt.
+        names = frozenset(self._ix.schema.names())
+        self._to_document = (to_document if DECISION_KIND_FIELD in names
+                             else functools.partial(to_document, fields=names))
         self._pool = SearcherPool(self._ix)
         self._facets = FacetCache()
         self._results = ResultCache()
         self._evaluator = Evaluator()
+        self._priors = PriorCache()
         self._batch: _Batch | None = None
         self._write_lock = threading.RLock()  # one batch per index object
 
@@ -272,7 +281,8 @@ class WhooshIndex:
         relaxed_used = False
         split = self.compounds and request.mode != "exact"
         if result.total == 0 and _can_relax(parsed, split):
-            result = self._run(s, request, _relaxed(parsed, split))
+            relaxed = _relaxed(parsed, split)
+            result = self._run(s, request, relaxed, words_of=each_word(relaxed))
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
@@ -285,7 +295,14 @@ class WhooshIndex:
                              suggestion=suggestion, relaxed=relaxed_used)
         return result
 
-    def _run(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+    def _run(self, s, request: SearchRequest, parsed: ParsedQuery, *,
+             words_of: ParsedQuery | None = None) -> SearchResult:
+        """One page of ``parsed``'s matches.
+
+        ``words_of`` is set when ``parsed`` is the any-word relaxation of the
+        query typed: every hit is then a partial match, and ``words_of`` has
+        each of its words (and compound parts) as a clause of its own.
+        """
         compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
         if compiled.filter is not None:
@@ -298,9 +315,14 @@ class WhooshIndex:
         # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
         matches = self._evaluator.evaluate(s, query)
+        priors = self._priors.priors(s) if scored else None
         if matches is not None:
             docnums = matches.ids
             if scored:
+                if priors is not None and len(docnums):
+                    # A decision ranks above paragraphs that only postpone,
+                    # refer back or note the same matter (indexer.priors).
+                    matches = Matches(docnums, matches.scores * priors[docnums])
                 page = top(matches, start, limit)
         else:
             docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
@@ -312,14 +334,39 @@ class WhooshIndex:
         facets = count_facets(self._facets.columns(s), docnums)
         if not scored:
             page = [(int(d), 0.0) for d in self._date_order(s, docnums, request)[start:limit]]
-        is_match = compiled.matcher(str.lower if request.mode == "exact" else stem)
+        # The words as typed: the relaxed query has the same words as one clause.
+        typed = compiled if words_of is None else compile_query(
+            request, words_of, decompound=self.compounds, grams=self.grams)
+        # Each clause is evaluated on its own only when a short first page is to
+        # be continued, or to tell which words each any-word hit has: a full
+        # match has every clause by definition, so a full page costs nothing more.
+        continues = (words_of is None and len(compiled.clauses) > 1 and request.page == 1
+                     and 0 < len(docnums) < request.size)
+        sets = None
+        if compiled.has_text and (continues or (words_of is not None and page)):
+            sets = clause_sets(self._evaluator, s, typed)
+        partial: list[tuple[int, float]] = []
+        partial_total = 0
+        if continues and sets is not None:
+            dates = self._facets.date_keys(s) if request.sort != "relevance" else None
+            partial, partial_total = partial_matches(
+                self._evaluator, s, compiled, sets, docnums, request.size - len(page),
+                priors=priors, dates=dates, newest_first=request.sort != "oldest")
+        every_clause = tuple(text for text, _ in typed.clauses)
+        is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
+        kinds = self._priors.kinds(s, [d for d, _ in page + partial])
         hits = []
-        for docnum, score in page:
+        for i, (docnum, score) in enumerate(page + partial):
             p = from_stored(s.stored_fields(docnum))
-            # The decision is inside the text already: a snippet must not repeat it.
-            text = with_decision(p)
-            hits.append(Hit(p, make_snippet(text, is_match), score))
-        return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets)
+            # The decision is inside the text already: a snippet must not repeat it;
+            # case-number lines and headings are left out of it.
+            text = snippet_text(with_decision(p), p.title)
+            is_partial = words_of is not None or i >= len(page)
+            terms = terms_of(sets, docnum) if is_partial else every_clause
+            hits.append(Hit(p, make_snippet(text, is_match), score,
+                            MATCH_PARTIAL if is_partial else MATCH_ALL, terms, kinds[i]))
+        return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets,
+                            partial_total=partial_total)
 
     def _date_order(self, s, docnums: np.ndarray, request: SearchRequest) -> np.ndarray:
         """The matches of one page's reach, newest (or oldest) meeting first."""
@@ -397,7 +444,7 @@ class WhooshIndex:
             # the bulk writer instead of posting by posting.
             for pid in itertools.chain(batch.deleted, batch.pending):
                 w.delete_by_term("id", pid)
-            w.add_documents(to_document(p) for p in batch.pending.values())
+            w.add_documents(self._to_document(p) for p in batch.pending.values())
         batch.pending.clear()
         batch.deleted.clear()
         batch.sources = 0
@@ -504,7 +551,7 @@ class WhooshIndex:
             procs = 1
         try:
             return bulk_load(self._ix, paragraphs, codec=posting_codec(), procs=procs,
-                             to_fields=to_document, timeout=WRITER_WAIT_S)
+                             to_fields=self._to_document, timeout=WRITER_WAIT_S)
         except LockError:
             raise IndexBusy("another process is writing the index") from None
 

@@ -23,19 +23,49 @@ class CompiledQuery:
 
     query: wq.Query
     filter: wq.Query | None
-    wanted: frozenset[str]  # normalised terms
+    wanted: frozenset[str]  # normalised terms of the query's own words
     prefixes: tuple[str, ...]  # lowercased prefixes of prefix terms
     has_text: bool
     decompound: bool = False
+    # Each positive clause as typed ("budget", "avfall OR sopor") with its
+    # query, and the negated clauses: for partial matches (some of the words).
+    clauses: tuple[tuple[str, wq.Query], ...] = ()
+    negative: wq.Query | None = None
+    # Stems of the parts of each compound query word ("cykelväg" -> cykel,
+    # väg), which the search matches as whole words written apart.
+    parts: tuple[frozenset[str], ...] = ()
 
     def matcher(self, normalise: Callable[[str], str]) -> Callable[[str], bool]:
-        """A predicate telling whether a lowercased word is a match (for snippets)."""
+        """A predicate telling whether a lowercased word is a match (for snippets).
+
+        It follows the analysis the search used: a word matches when its stem
+        is a query word's, or one of its compound parts is ("avfall" marks
+        "avfallsplanen", as the index has the part). The parts of a compound
+        query word were searched as whole words ("cykelväg" finds "väg för
+        cykel"), so they mark whole words, or a compound holding all of them
+        ("cykelvägnätet"), never "spårvägar", whose part "väg" only collides
+        with the query's.
+        """
         wanted, prefixes, decompound = self.wanted, self.prefixes, self.decompound
+        groups = self.parts
+        whole = wanted.union(*groups)
+
+        def decide(word: str) -> bool:
+            if normalise(word) in whole or (prefixes and word.startswith(prefixes)):
+                return True
+            if not decompound:
+                return False
+            word_parts = {stem(p) for p in split_cached(word)}
+            return bool(word_parts & wanted) or any(g <= word_parts for g in groups)
+
+        # Words repeat within and across the snippets of one page: decide each once.
+        seen: dict[str, bool] = {}
 
         def is_match(word: str) -> bool:
-            if normalise(word) in wanted or (prefixes and word.startswith(prefixes)):
-                return True
-            return decompound and any(stem(p) in wanted for p in split_cached(word))
+            found = seen.get(word)
+            if found is None:
+                found = seen[word] = decide(word)
+            return found
 
         return is_match
 
@@ -54,16 +84,20 @@ def compile_query(
     global_grams = grams and not exact
     norm = str.lower if exact else stem
     wanted: set[str] = set()
+    parts: list[frozenset[str]] = []
     prefixes: set[str] = set()
     musts: list[wq.Query] = []
     nots: list[wq.Query] = []
+    texts: list[str] = []
     droppable = _only_stopwords_dropped(parsed)
     for clause in parsed.clauses:
-        sink = (wanted, prefixes) if not clause.negated else (set(), set())
+        sink = (wanted, prefixes, parts) if not clause.negated else (set(), set(), [])
         q = _clause(clause, exact, norm, sink, droppable, (decompound, global_grams))
         if q is None:
             continue
         (nots if clause.negated else musts).append(q)
+        if not clause.negated:
+            texts.append(_clause_text(clause, droppable))
     if musts:
         main: wq.Query = musts[0] if len(musts) == 1 else wq.And(musts)
     else:
@@ -72,8 +106,21 @@ def compile_query(
         main = wq.AndNot(main, wq.Or(nots))
     return CompiledQuery(
         main, _filters(request, parsed), frozenset(wanted), tuple(sorted(prefixes)), bool(musts),
-        decompound,
+        decompound, tuple(zip(texts, musts, strict=True)),
+        (nots[0] if len(nots) == 1 else wq.Or(nots)) if nots else None,
+        tuple(parts),
     )
+
+
+def _clause_text(clause: Clause, droppable: bool) -> str:
+    """A clause as the user typed it: "budget", "avfall OR sopor", '"för att"', "elbil*"."""
+    shown = []
+    for t in clause.alternatives:
+        if droppable and t.kind == "word" and is_stopword(t.text):
+            continue
+        shown.append(f'"{t.text}"' if t.kind == "phrase" else
+                     f"{t.text}*" if t.kind == "prefix" else t.text)
+    return " OR ".join(shown)
 
 
 def _only_stopwords_dropped(parsed: ParsedQuery) -> bool:
@@ -103,7 +150,7 @@ def _fields(exact: bool) -> list[tuple[str, float]]:
 
 
 def _term(term: Term, exact: bool, norm, sink, options) -> wq.Query | None:
-    wanted, prefixes = sink
+    wanted, prefixes, part_stems = sink
     decompound, grams = options
     tokens = words(term.text)
     if not tokens:
@@ -128,7 +175,7 @@ def _term(term: Term, exact: bool, norm, sink, options) -> wq.Query | None:
     parts = split_cached(tokens[0]) if decompound and len(tokens) == 1 else ()
     if parts:
         stems = [stem(p) for p in parts[:2]]
-        wanted.update(stems)
+        part_stems.append(frozenset(stems))
         # The parts anywhere, each in any field, ranked below the whole word.
         q = wq.Or([q, wq.And([_any_field(st, 0.5) for st in stems])])
     if len(tokens) > 1 or any(ch.isdigit() for ch in term.text):

@@ -249,8 +249,12 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
     if result.suggestion:  # the UI's "Menade du …?"
         _out(f"did you mean: {result.suggestion}?")
     _out(f"{result.total} paragraph(s)")
+    previous_match = "all"
     for i, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         p = hit.paragraph
+        if hit.match == "partial" and previous_match != "partial":
+            _out(f"with some of the words ({result.partial_total or result.total}):")
+        previous_match = hit.match
         _out(f"{i:>3}. {p.citation}  {p.title}")
         _out(f"     {unescape(_TAGS.sub('*', hit.snippet))}")
         _out(f"     {p.permalink}")

@@ -91,6 +91,15 @@ SCHEMAS: dict[str, Any] = {
         "title": STR, "citation": STR, "score": {"type": "number"},
         "cases": {"type": "array", "items": _CASE_LINK},
         "snippet": {**STR, "description": "HTML: matches in <mark>, the rest escaped"},
+        "match": {"type": "string", "enum": ["all", "partial"],
+                  "description": "all: every word of the query; partial: some of them "
+                                 "(shown after the full matches)"},
+        "matched_terms": {**STRINGS, "description": "The query's words this paragraph has"},
+        "decision_kind": {"type": "string",
+                          "enum": ["beslut", "bordlagt", "återremiss", "information", "okänt",
+                                   ""],
+                          "description": "What the paragraph decided; \"\" for an index "
+                                         "built before decision kinds"},
     }),
     "HitGroup": _obj({
         "diarienummer": _nullable(STR),
@@ -122,6 +131,8 @@ SCHEMAS: dict[str, Any] = {
         "notices": STRINGS,
         "suggestion": _nullable(STR),
         "relaxed": {"type": "boolean"},
+        "partial_total": {**INT, "description": "Paragraphs with some but not all words; "
+                                                "total and facets count those with every word"},
     }, optional=("groups",)),
     "Source": _obj({
         "capture_id": STR, "url": STR, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},

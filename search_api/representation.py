@@ -43,7 +43,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     body = paragraph_ref_json(hit.paragraph)
     del body["diarienummer"]
     return {**body, "cases": cases_json(hit.paragraph.diarienummer), "snippet": hit.snippet,
-            "score": round(hit.score, 4)}
+            "score": round(hit.score, 4), "match": hit.match,
+            "matched_terms": list(hit.matched_terms), "decision_kind": hit.decision_kind}
 
 
 def groups_json(groups: tuple[HitGroup, ...]) -> list[dict[str, Any]]:
@@ -68,6 +69,7 @@ def result_json(result: SearchResult, groups: tuple[HitGroup, ...] | None = None
         "notices": list(result.notices),
         "suggestion": result.suggestion,
         "relaxed": result.relaxed,
+        "partial_total": result.partial_total,
     }
 
 

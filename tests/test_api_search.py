@@ -91,3 +91,21 @@ def test_bodies_lists_organisations_with_counts_and_year_spans(client):
     assert (str(ks["first_year"]), str(ks["last_year"])) == (min(years), max(years))
     assert search(client, **dict(p.split("=") for p in ks["search_url"].split("?")[1].split(
         "&")))["total"] == ks["paragraphs"]
+
+
+def test_partial_matches_continue_a_short_page_and_are_marked(client):
+    # Two demo paragraphs have both words; others have one of them.
+    body = search(client, q="kollektivtrafik budget")
+    full = [h for h in body["hits"] if h["match"] == "all"]
+    partial = [h for h in body["hits"] if h["match"] == "partial"]
+    assert body["total"] == len(full) >= 1 and not body["relaxed"]
+    assert body["partial_total"] >= len(partial) >= 1
+    assert body["hits"][: len(full)] == full  # full matches first
+    assert all(h["matched_terms"] == ["kollektivtrafik", "budget"] for h in full)
+    assert all(len(h["matched_terms"]) == 1 for h in partial)
+    assert sum(f["count"] for f in body["facets"]["year"]) == body["total"]
+    assert {h["decision_kind"] for h in body["hits"]} <= {
+        "beslut", "bordlagt", "återremiss", "information", "okänt"}
+    single = search(client, q="kollektivtrafik")
+    assert single["partial_total"] == 0
+    assert {h["match"] for h in single["hits"]} == {"all"}

@@ -219,6 +219,7 @@ PAGES = {
     "start": "/",
     "results": "/?q=budget",
     "filtered": "/?q=budget&org=asjo-kommun&year=2023",
+    "partial-matches": "/?q=kollektivtrafik+budget",
     "no-hits": "/?q=zzqqxx&org=asjo-kommun",
     "paragraph": "/p/asjo-kommun/kommunstyrelsen/2022-05-11/59",
     "meeting": "/m/asjo-kommun/kommunstyrelsen/2022-05-11",

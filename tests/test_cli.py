@@ -98,3 +98,20 @@ def test_bad_arguments_exit_nonzero(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--data-dir", str(tmp_path), "ingest", "x.txt", "--date", "2022-02-30"])
     assert exc.value.code == 2
+
+
+def test_search_continues_with_partial_matches_and_clean_snippets(tmp_path, capsys):
+    data = str(tmp_path / "data")
+    run(capsys, "--data-dir", data, "ingest", str(FIXTURE))
+    code, out, _ = run(capsys, "--data-dir", data, "search", "avfall eldning")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "1 paragraph(s)"
+    assert "§ 15" in lines[1]
+    heading = lines.index("with some of the words (1):")
+    assert "§ 14" in lines[heading + 1]
+    # Snippets start with the running text, not "Dnr KS 2021/114 Sammanfattning".
+    assert lines[heading + 2].strip().startswith("Kommunen ska enligt miljöbalken")
+    body = json.loads(run(capsys, "--data-dir", data, "search", "avfall eldning", "--json")[1])
+    assert [h["match"] for h in body["hits"]] == ["all", "partial"]
+    assert body["total"] == 1 and body["partial_total"] == 1

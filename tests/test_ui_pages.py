@@ -147,3 +147,16 @@ def test_hostile_paths_and_parameters_never_answer_5xx(client, path):
     assert r.status_code < 500, (path, r.status_code)
     if r.status_code >= 400 and path.startswith(("/feed.atom", "/archive")):
         assert r.json()["ok"] is False
+
+
+def test_partial_matches_come_under_their_own_heading(client):
+    doc = page(client, q="kollektivtrafik budget")
+    lists = doc.xpath("//section[@class='results']/ol[@class='hits']")
+    heading = doc.xpath("//h3[@class='partial-heading']")
+    assert [h.text_content() for h in heading] == ["Träffar med några av orden"]
+    full, partial = (lst.xpath("./li") for lst in lists)
+    assert full and partial
+    # The second list continues the numbering of the first.
+    assert int(lists[1].get("start")) == int(lists[0].get("start")) + len(full)
+    assert heading[0].getprevious() is lists[0]
+    assert not page(client, q="kollektivtrafik").xpath("//h3[@class='partial-heading']")

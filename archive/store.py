@@ -6,6 +6,14 @@ Layout under ``root``::
     catalog.sqlite                               the catalog (WAL mode)
     .writer.lock                                 flock()ed by whoever is writing
 
+Shared mode (``writer_tag`` and an injected ``catalog``, e.g. PostgreSQL):
+many processes, possibly on several machines over shared storage, write at
+once. Each appends only to WARC files whose name carries its own tag
+(``paragraf-YYYYMMDDhhmmss-00001-<tag>.warc.gz``), so no file lock is
+needed; the shared catalog is the truth as before. A process never appends
+to another's file, so a torn tail left by a dead writer is simply never
+extended (``verify`` tolerates it past the committed size).
+
 Write protocol (crash safety): a record is appended to the WARC file,
 flushed and fsynced, and only then is the catalog row committed. The
 catalog is the truth: a record without a row (crash between the two steps)
@@ -136,12 +144,19 @@ class Archive:
         clock: Callable[[], dt.datetime] = utc_now,
         max_warc_bytes: int = DEFAULT_MAX_WARC_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        catalog: Catalog | None = None,
+        writer_tag: str | None = None,
     ) -> None:
         """Open (creating if needed) the archive at ``root``.
 
         If no other process is writing, a torn WARC tail left by a crash is
         cut off now, and a lost catalog is rebuilt from the WARC files.
+        With ``catalog`` and ``writer_tag`` (shared mode, see the module
+        docstring) the catalog is the caller's and this process writes only
+        to files of its own tag, without the file lock.
         """
+        if (catalog is None) != (writer_tag is None):
+            raise ValueError("a shared catalog and a writer tag go together")
         if max_warc_bytes <= 0:
             raise ValueError("max_warc_bytes must be positive")
         self.root = Path(root)
@@ -150,11 +165,16 @@ class Archive:
         self._clock = clock
         self._max_warc_bytes = max_warc_bytes
         self._lock_timeout = lock_timeout
+        self._writer_tag = writer_tag
+        self._thread_lock = threading.RLock()
+        if catalog is not None:
+            self._catalog = catalog
+            self._lock_fd = os.open(self.root / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            return
         catalog_path = self.root / "catalog.sqlite"
         catalog_lost = not catalog_path.exists()
         self._catalog = Catalog(catalog_path)
         self._lock_fd = os.open(self.root / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        self._thread_lock = threading.RLock()
         try:
             with self._writer(timeout=0):
                 if catalog_lost and warcfile.list_warc_files(self.warc_dir):
@@ -426,6 +446,9 @@ class Archive:
         with self._thread_lock:
             if self._lock_fd < 0:
                 raise ValueError("archive is closed")
+            if self._writer_tag is not None:
+                yield  # shared mode: our files are ours alone
+                return
             deadline = time.monotonic() + limit
             while True:
                 try:
@@ -440,13 +463,18 @@ class Archive:
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
+    def _own_files(self) -> list[str]:
+        """The WARC files this writer may append to: untagged ones, or those of its tag."""
+        return [name for name in warcfile.list_warc_files(self.warc_dir)
+                if warcfile.tag_of(name) == self._writer_tag]
+
     def _prepare_current(self) -> tuple[str, int] | None:
         """The newest WARC file and its intact size, cutting off a torn tail first.
 
         None means: start a new file (there is none, or committed bytes are
         missing from it, which verify() reports; we never append to damage).
         """
-        names = warcfile.list_warc_files(self.warc_dir)
+        names = self._own_files()
         if not names:
             return None
         name = names[-1]
@@ -484,9 +512,9 @@ class Archive:
         total = sum(len(record.data) for record in records)
         blobs = [record.data for record in records]
         if current is None or current[1] + total > self._max_warc_bytes:
-            names = warcfile.list_warc_files(self.warc_dir)
+            names = self._own_files()
             sequence = (warcfile.sequence_of(names[-1]) or 0) + 1 if names else 1
-            name = warcfile.warc_name(when, sequence)
+            name = warcfile.warc_name(when, sequence, self._writer_tag)
             blobs.insert(0, warcfile.build_warcinfo(name, when).data)
             offset, new_file = 0, True
         else:

@@ -29,6 +29,7 @@ from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun
 from paragraf_se.archive.crawl.frontier import Frontier
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.sniff import PDF
+from paragraf_se.db.connection import database_url
 from paragraf_se.progress import DEFAULT_INTERVAL, ProgressReporter
 from paragraf_se.settings import DataDir
 
@@ -198,6 +199,14 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
     settings, sources = _sources(args)
     if args.dry_run:
         return _dry_run(settings, sources)
+    database = database_url(getattr(args, "database", None))
+    if database:
+        # Several workers on one frontier: see paragraf.crawl_workers.
+        from paragraf_se.crawl_workers import crawl_shared
+
+        with _crawl_logging(data_dir, args.verbose):
+            return crawl_shared(args, data_dir, database, settings, sources, Progress(),
+                                _print_report)
     failures = 0
     with _crawl_logging(data_dir, args.verbose):
         try:

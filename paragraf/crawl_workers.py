@@ -147,8 +147,16 @@ def drain_parse_queue(store: SharedStore, *, follow: bool = False, poll: float =
                 break
             sleep(poll)
             continue
-        capture = store.pipeline.archive.get(capture_id)
-        outcome = store.pipeline.index_capture(capture)
+        try:
+            capture = store.pipeline.archive.get(capture_id)
+            outcome = store.pipeline.index_capture(capture)
+        except ArchiveError as err:
+            # A record missing from shared storage: report it, do not retry forever.
+            store.queue.done(capture_id)
+            documents += 1
+            failed[f"not readable from the archive: {err}"[:80]] += 1
+            log.warning("index-failed capture=%s reason=%r", capture_id, str(err))
+            continue
         store.queue.done(capture_id)
         if outcome.status == "skipped":
             continue
@@ -163,7 +171,11 @@ def drain_parse_queue(store: SharedStore, *, follow: bool = False, poll: float =
 
 def _lease_seconds(args: argparse.Namespace) -> float:
     lease = getattr(args, "lease", None)
-    return float(lease) if lease else DEFAULT_LEASE_SECONDS
+    if lease is None:
+        return DEFAULT_LEASE_SECONDS
+    if lease < 1:
+        raise _command_error("--lease must be at least 1 second (renewals come every third)")
+    return float(lease)
 
 
 def crawl_shared(args: argparse.Namespace, data_dir: DataDir, url: str, settings, sources,

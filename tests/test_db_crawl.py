@@ -211,3 +211,21 @@ def test_a_killed_workers_urls_are_finished_by_the_other(db, tmp_path: Path) -> 
     assert _scalar(conn, "SELECT count(*) FROM captures") == len(_expected(pages))
     assert _scalar(conn, "SELECT count(*) FROM parse_queue WHERE taken_at IS NULL") == 0
     assert _scalar(conn, "SELECT count(*) FROM paragraphs") == 2 * pages
+
+
+def test_worker_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from paragraf_se.cli import main
+
+    monkeypatch.delenv("PARAGRAF_DATABASE_URL", raising=False)
+    data = ["--data-dir", str(tmp_path / "d")]
+    assert main([*data, "worker", "parse", "--once"]) == 2
+    assert "worker needs --database" in capsys.readouterr().err
+    seed = ["crawl", "--seed", "http://127.0.0.1:9/", "--org", "Tallby kommun"]
+    assert main([*data, "--database", "postgresql://nobody@127.0.0.1:9/x", *seed,
+                 "--lease", "0.5"]) == 2
+    assert "--lease must be at least 1 second" in capsys.readouterr().err
+    assert main([*data, "--database", "postgresql://nobody@127.0.0.1:9/x", *seed]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("paragraf: cannot connect to postgresql://nobody@127.0.0.1:9/x")
+    assert "Traceback" not in err

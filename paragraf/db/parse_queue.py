@@ -14,6 +14,10 @@ import psycopg
 
 from paragraf_se.archive.sniff import PDF
 
+# A capture whose parse worker died this many times is not handed out again
+# (it is more likely what kills them); it stays in the queue for a person.
+MAX_ATTEMPTS = 3
+
 
 class ParseQueue:
     """One worker's handle on the queue (its leases are renewed by a LeaseKeeper)."""
@@ -33,7 +37,7 @@ class ParseQueue:
             """WITH candidate AS (
                    SELECT q.capture_id FROM parse_queue AS q
                    JOIN captures AS c ON c.id = q.capture_id
-                   WHERE q.taken_at IS NULL
+                   WHERE q.taken_at IS NULL AND q.attempts < %(max)s
                      AND (q.lease_until IS NULL OR q.lease_until < clock_timestamp())
                    ORDER BY c.content_type = %(pdf)s, q.seq LIMIT 1
                    FOR UPDATE OF q SKIP LOCKED)
@@ -41,7 +45,8 @@ class ParseQueue:
                    lease_until = clock_timestamp() + make_interval(secs => %(lease)s)
                FROM candidate WHERE q.capture_id = candidate.capture_id
                RETURNING q.capture_id""",
-            {"pdf": PDF, "worker": self.worker, "lease": self.lease_seconds}).fetchone()
+            {"pdf": PDF, "worker": self.worker, "lease": self.lease_seconds,
+             "max": MAX_ATTEMPTS}).fetchone()
         return row[0] if row else None
 
     def done(self, capture_id: str) -> None:
@@ -51,6 +56,7 @@ class ParseQueue:
             " WHERE capture_id = %s AND leased_by = %s", (capture_id, self.worker))
 
     def waiting(self) -> int:
-        """Captures not yet parsed (leased by some worker or not)."""
+        """Captures still to parse: unleased, or leased by a worker that may still be alive."""
         return int(self._conn.execute(
-            "SELECT count(*) FROM parse_queue WHERE taken_at IS NULL").fetchone()[0])
+            "SELECT count(*) FROM parse_queue WHERE taken_at IS NULL AND (attempts < %s"
+            " OR lease_until >= clock_timestamp())", (MAX_ATTEMPTS,)).fetchone()[0])

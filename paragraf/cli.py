@@ -112,10 +112,14 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
             _add_global_options(subparser)
 
 
-def _add_worker_options(p: argparse.ArgumentParser) -> None:
+def _add_archive_dir(p: argparse.ArgumentParser) -> None:
     p.add_argument("--archive-dir", type=Path, metavar="DIR",
                    help="with --database: the shared archive directory (default: the data "
                         "directory's); each process writes WARC files of its own")
+
+
+def _add_worker_options(p: argparse.ArgumentParser) -> None:
+    _add_archive_dir(p)
     p.add_argument("--lease", type=_non_negative, metavar="SECONDS",
                    help="with --database: how long a dead worker's URLs and captures stay "
                         "claimed before others take them (default 60; renewed while alive)")
@@ -256,8 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("archive", help="inspect the archive of originals")
     archive_sub = p.add_subparsers(dest="archive_command", required=True, metavar="ACTION")
-    archive_sub.add_parser("verify", help="re-read every WARC record and check digests")
+    _add_archive_dir(archive_sub.add_parser(
+        "verify", help="re-read every WARC record and check digests"))
     q = archive_sub.add_parser("ls", help="list captures")
+    _add_archive_dir(q)
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
 

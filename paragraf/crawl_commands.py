@@ -239,12 +239,23 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
     """``archive verify`` and ``archive ls``."""
     from paragraf_se.archive.store import Archive
 
-    if not (data_dir.archive / "catalog.sqlite").exists():
+    database = database_url(getattr(args, "database", None))
+    if database:
+        # The shared archive of crawl workers (see paragraf.crawl_workers).
+        from paragraf_se.crawl_workers import archive_dir, open_shared_archive
+        from paragraf_se.db.errors import DatabaseError
+
+        try:
+            archive = open_shared_archive(database, archive_dir(args, data_dir))
+        except (DatabaseError, OSError) as err:
+            raise _command_error(str(err)) from err
+    elif not (data_dir.archive / "catalog.sqlite").exists():
         raise _command_error(f"no archive in {data_dir.root}")
-    try:
-        archive = Archive(data_dir.archive)
-    except ArchiveError as err:
-        raise _command_error(str(err)) from err
+    else:
+        try:
+            archive = Archive(data_dir.archive)
+        except ArchiveError as err:
+            raise _command_error(str(err)) from err
     try:
         if args.archive_command == "verify":
             report = archive.verify()

@@ -99,18 +99,29 @@ def archive_dir(args: argparse.Namespace, data_dir: DataDir) -> Path:
     return Path(chosen) if chosen else data_dir.archive
 
 
+def open_shared_archive(url: str, archive_root: Path) -> Archive:
+    """The shared archive: WARC files under ``archive_root``, the catalog in PostgreSQL."""
+    conn = connect(url)
+    try:
+        migrate.require_current(conn)
+        tag = writer_tag(socket.gethostname(), os.getpid(), secrets.token_hex(3))
+        return Archive(archive_root, catalog=PgCatalog(conn), writer_tag=tag)
+    except BaseException:
+        conn.close()
+        raise
+
+
 def open_shared(data_dir: DataDir, url: str, archive_root: Path, *, worker: str,
                 lease_seconds: float) -> SharedStore:
     """Open the shared archive, paragraph writer and parse queue for one worker process."""
     conns: list[psycopg.Connection] = []
     try:
-        catalog_conn = connect(url)
-        conns.append(catalog_conn)
-        migrate.require_current(catalog_conn)
-        tag = writer_tag(socket.gethostname(), os.getpid(), secrets.token_hex(3))
-        archive = Archive(archive_root, catalog=PgCatalog(catalog_conn), writer_tag=tag)
-        conns.remove(catalog_conn)  # the archive closes it
-        writer = PgParagraphWriter(connect(url))
+        archive = open_shared_archive(url, archive_root)
+        try:
+            writer = PgParagraphWriter(connect(url))
+        except BaseException:
+            archive.close()
+            raise
         misc = connect(url)
         conns.append(misc)
         keeper = LeaseKeeper(url, worker, lease_seconds)

@@ -16,6 +16,7 @@ import pytest
 
 from paragraf_se.archive.store import Archive
 from paragraf_se.archive.warcfile import list_warc_files, tag_of
+from paragraf_se.cli import main
 from paragraf_se.db import migrate
 from paragraf_se.db.catalog import PgCatalog
 from paragraf_se.db.connection import connect
@@ -112,7 +113,8 @@ def _scalar(conn, sql: str, *params: object):
     return conn.execute(sql, params).fetchone()[0]
 
 
-def test_two_workers_fetch_each_url_once_and_keep_the_host_delay(db, tmp_path: Path) -> None:
+def test_two_workers_fetch_each_url_once_and_keep_the_host_delay(
+        db, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url, conn = db
     pages = 10
     log = Log()
@@ -147,8 +149,13 @@ def test_two_workers_fetch_each_url_once_and_keep_the_host_delay(db, tmp_path: P
     try:
         report = archive.verify()
         assert report.ok and report.checked >= len(_expected(pages)), report.problems
+        assert {c.source.removeprefix(site.base) for c in archive.captures()} == \
+            _expected(pages)
     finally:
         archive.close()
+    shared = ["--database", url, "--archive-dir", str(tmp_path / "shared")]
+    assert main(["--data-dir", str(tmp_path / "p1"), "archive", "verify", *shared]) == 0
+    assert f"{len(_expected(pages))} capture(s): ok" in capsys.readouterr().out
     # A parse worker indexes what was crawled into the store of record.
     done = subprocess.run(
         [sys.executable, "-m", "paragraf_se.cli", "--data-dir", str(tmp_path / "p1"),
@@ -215,8 +222,6 @@ def test_a_killed_workers_urls_are_finished_by_the_other(db, tmp_path: Path) -> 
 
 def test_worker_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from paragraf_se.cli import main
-
     monkeypatch.delenv("PARAGRAF_DATABASE_URL", raising=False)
     data = ["--data-dir", str(tmp_path / "d")]
     assert main([*data, "worker", "parse", "--once"]) == 2

@@ -65,12 +65,14 @@ class Log:
             return [e for e in self.entries if e[1] != "/robots.txt"]
 
 
-def _site(pages: int, log: Log, slow: float = 0.0) -> dict[str, object]:
+def _site(pages: int, log: Log, slow: float = 0.0,
+          slower: dict[str, float] | None = None) -> dict[str, object]:
     """An index linking to meeting pages, each linking to its protocol PDF."""
     def route(body: tuple[int, dict[str, str], bytes]):
         def answer(handler: RouteHandler) -> None:
             log.add(handler)
-            time.sleep(slow)  # a fetch that takes a while, so leases are held
+            # A fetch that takes a while, so leases are held.
+            time.sleep((slower or {}).get(handler.path, slow))
             handler.send(body[0], body[2], body[1])
         return answer
 
@@ -218,6 +220,23 @@ def test_a_killed_workers_urls_are_finished_by_the_other(db, tmp_path: Path) -> 
     assert _scalar(conn, "SELECT count(*) FROM captures") == len(_expected(pages))
     assert _scalar(conn, "SELECT count(*) FROM parse_queue WHERE taken_at IS NULL") == 0
     assert _scalar(conn, "SELECT count(*) FROM paragraphs") == 2 * pages
+
+
+def test_a_long_fetch_keeps_its_lease(db, tmp_path: Path) -> None:
+    """Fetches far longer than the lease: renewals keep them from a second worker."""
+    url, conn = db
+    pages = 4
+    log = Log()
+    slower = {"/sida0": 3.5, "/protokoll-1.pdf": 3.5}
+    with serve(_site(pages, log, slower=slower)) as site:
+        workers = [_worker(tmp_path, url, site.url("/"), name, "--delay", "0", "--lease", "1",
+                           "--no-parse") for name in ("w1", "w2")]
+        results = [_finish(w) for w in workers]
+    for code, output in results:
+        assert code == 0, output
+    counts = Counter(path for _, path, _ in log.pages())
+    assert set(counts) == _expected(pages) and set(counts.values()) == {1}, counts
+    assert _scalar(conn, "SELECT max(attempts) FROM frontier") == 1
 
 
 def test_worker_errors_are_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],

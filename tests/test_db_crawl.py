@@ -120,7 +120,9 @@ def test_two_workers_fetch_each_url_once_and_keep_the_host_delay(
     url, conn = db
     pages = 10
     log = Log()
-    with serve(_site(pages, log)) as site:
+    # The first worker holds the start page a while, so that the second (whose
+    # start may lag on a busy machine) finds the run open and joins it.
+    with serve(_site(pages, log, slower={"/": 3.0})) as site:
         workers = [_worker(tmp_path, url, site.url("/"), name, "--delay", str(DELAY),
                            "--no-parse") for name in ("w1", "w2")]
         results = [_finish(w) for w in workers]
@@ -227,7 +229,7 @@ def test_a_long_fetch_keeps_its_lease(db, tmp_path: Path) -> None:
     url, conn = db
     pages = 4
     log = Log()
-    slower = {"/sida0": 3.5, "/protokoll-1.pdf": 3.5}
+    slower = {"/": 3.0, "/sida0": 3.5, "/protokoll-1.pdf": 3.5}
     with serve(_site(pages, log, slower=slower)) as site:
         workers = [_worker(tmp_path, url, site.url("/"), name, "--delay", "0", "--lease", "1",
                            "--no-parse") for name in ("w1", "w2")]

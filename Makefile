@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 # Debian packages: Python's venv, Chromium for the browser tests, Swedish OCR,
-# systemd-analyze for checking the unit files in deploy/.
-DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe systemd
+# systemd-analyze for checking the unit files in deploy/, PostgreSQL for the
+# store-of-record tests (the suite starts its own servers with initdb/pg_ctl).
+DEBIAN_PACKAGES := python3-venv chromium ocrmypdf tesseract-ocr-swe systemd postgresql
 system-deps:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -29,6 +30,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	@command -v chromium >/dev/null && command -v ocrmypdf >/dev/null \
 	  && command -v systemd-analyze >/dev/null \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
 	  && ls /usr/share/tesseract-ocr/*/tessdata/swe.traineddata >/dev/null 2>&1 \
 	  || $(MAKE) --no-print-directory system-deps
 	$(VENV)/bin/ruff check .

@@ -66,6 +66,15 @@ CREATE TABLE IF NOT EXISTS visits (
 );
 CREATE INDEX IF NOT EXISTS visits_source ON visits (source, fetched_at);
 CREATE INDEX IF NOT EXISTS visits_capture ON visits (capture_id);
+CREATE TABLE IF NOT EXISTS removals (
+    capture_id TEXT PRIMARY KEY REFERENCES captures (id),
+    removed_at TEXT NOT NULL,
+    removed_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_length INTEGER
+);
 CREATE TABLE IF NOT EXISTS warc_files (
     name TEXT PRIMARY KEY,
     committed_size INTEGER NOT NULL CHECK (committed_size >= 0)
@@ -89,6 +98,7 @@ _CAPTURE_FIELDS = (
     "payload_digest",
 )
 _CAPTURE_COLUMNS = ", ".join(_CAPTURE_FIELDS)
+_NOT_REMOVED = "id NOT IN (SELECT capture_id FROM removals)"
 _JOINED_COLUMNS = ", ".join(f"c.{field}" for field in _CAPTURE_FIELDS)
 
 
@@ -103,6 +113,17 @@ class Visit:
     revisit: bool
     etag: str | None = None
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A capture withdrawn from publication: the tombstone's audit entry."""
+
+    capture_id: str
+    source: str
+    removed_at: dt.datetime
+    removed_by: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -148,6 +169,25 @@ def metadata_tuple(metadata: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(key), str(value)) for key, value in metadata.items()))
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that never writes: read-only, else immutable (see :class:`Catalog`)."""
+    if not path.is_file():
+        raise sqlite3.OperationalError(f"no catalog at {path}")
+    uri = Path(path).resolve().as_uri()
+    error: sqlite3.Error | None = None
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None,
+                             check_same_thread=False)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.Error as exc:  # e.g. the -shm file cannot be created
+            error = exc
+            db.close()
+    assert error is not None
+    raise error
+
+
 def _capture(row: sqlite3.Row) -> StoredCapture:
     capture = Capture(
         id=row["id"],
@@ -181,10 +221,29 @@ def _visit(row: sqlite3.Row) -> Visit:
 class Catalog:
     """Thread-safe access to ``catalog.sqlite``; writes happen inside :meth:`transaction`."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        """Open (creating if needed) the catalog; ``readonly`` writes nothing at all.
+
+        Read-only is for a full disk or a read-only mount: SQLite's read-only
+        mode, or, where even that needs a file it cannot create, its
+        ``immutable`` mode, which reads the database file alone.
+        """
         # One connection shared by the threads of a web server: the lock
         # keeps a reader from seeing another thread's uncommitted rows.
         self._lock = threading.RLock()
+        self.readonly = readonly
+        if readonly:
+            self._db = _connect_readonly(path)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'removals'"
+                                    ).fetchone():
+                # A catalog from before removals existed: an empty stand-in in memory.
+                self._db.execute("PRAGMA temp_store = MEMORY")
+                self._db.execute("CREATE TEMP TABLE removals (capture_id TEXT PRIMARY KEY,"
+                                 " removed_at TEXT, removed_by TEXT, reason TEXT,"
+                                 " warc_file TEXT, warc_offset INTEGER, warc_length INTEGER)")
+            return
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA busy_timeout = 10000")
@@ -272,13 +331,16 @@ class Catalog:
             ),
         )
 
-    def captures(self, source_prefix: str | None = None) -> list[Capture]:
-        """All captures, or those whose source starts with the prefix, by (fetched_at, id)."""
-        query = f"SELECT {_CAPTURE_COLUMNS} FROM captures"
+    def captures(self, source_prefix: str | None = None, *,
+                 include_removed: bool = False) -> list[Capture]:
+        """Captures (not removed ones unless asked), optionally by source prefix, by time."""
+        query = f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE 1"
         params: tuple[object, ...] = ()
+        if not include_removed:
+            query += f" AND {_NOT_REMOVED}"
         if source_prefix is not None:
             # substr, not LIKE: URLs are full of "%" and "_".
-            query += " WHERE substr(source, 1, ?) = ?"
+            query += " AND substr(source, 1, ?) = ?"
             params = (len(source_prefix), source_prefix)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY fetched_at, id", params).fetchall()
@@ -290,13 +352,14 @@ class Catalog:
             row = self._db.execute(
                 f"SELECT {_JOINED_COLUMNS} FROM visits AS v"
                 " JOIN captures AS c ON c.id = v.capture_id WHERE v.source = ?"
+                " AND c.id NOT IN (SELECT capture_id FROM removals)"
                 " ORDER BY v.fetched_at DESC, v.id DESC LIMIT 1",
                 (source,),
             ).fetchone()
             if row is None:
                 row = self._db.execute(
                     f"SELECT {_CAPTURE_COLUMNS} FROM captures WHERE source = ?"
-                    " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+                    f" AND {_NOT_REMOVED} ORDER BY fetched_at DESC, id DESC LIMIT 1",
                     (source,),
                 ).fetchone()
         return _capture(row) if row else None
@@ -332,6 +395,31 @@ class Catalog:
             ).fetchall()
         return [_visit(row) for row in rows]
 
+    def add_removal(self, removal: Removal, location: Location | None = None) -> None:
+        """Record a tombstone (call inside a transaction); the first one for a capture stays."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO removals (capture_id, removed_at, removed_by, reason,"
+            " warc_file, warc_offset, warc_length) VALUES (?,?,?,?,?,?,?)",
+            (removal.capture_id, timestamp(removal.removed_at), removal.removed_by,
+             removal.reason, location.warc_file if location else None,
+             location.offset if location else None, location.length if location else None),
+        )
+
+    def removal(self, capture_id: str) -> Removal | None:
+        """The tombstone of a capture, or None while it is published."""
+        found = self.removals(capture_id)
+        return found[0] if found else None
+
+    def removals(self, capture_id: str | None = None) -> list[Removal]:
+        """Every tombstone (or one capture's), oldest first."""
+        where, params = ("WHERE r.capture_id = ?", (capture_id,)) if capture_id else ("", ())
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT r.capture_id, c.source, r.removed_at, r.removed_by, r.reason"
+                f" FROM removals AS r JOIN captures AS c ON c.id = r.capture_id {where}"
+                " ORDER BY r.removed_at, r.capture_id", params).fetchall()
+        return [Removal(r[0], r[1], dt.datetime.fromisoformat(r[2]), r[3], r[4]) for r in rows]
+
     def count(self) -> int:
         """Number of captures."""
         with self._lock:
@@ -366,5 +454,5 @@ class Catalog:
 
     def clear(self) -> None:
         """Delete every row (call inside a transaction), before a rebuild."""
-        for table in ("visits", "captures", "warc_files"):
+        for table in ("removals", "visits", "captures", "warc_files"):
             self._db.execute(f"DELETE FROM {table}")

@@ -19,6 +19,7 @@ from paragraf_se.archive.catalog import (
     DECLARED_CONTENT_TYPE,
     Catalog,
     Location,
+    Removal,
     Visit,
     capture_id,
     is_capture_id,
@@ -48,7 +49,7 @@ def verify(catalog: Catalog, warc_dir: Path) -> VerifyReport:
     A torn tail past the committed end of the newest file is not reported:
     a writer is appending there, or crashed and its next write cuts it off.
     """
-    expected = {(c.warc_file, c.offset): c for c in catalog.captures()}
+    expected = {(c.warc_file, c.offset): c for c in catalog.captures(include_removed=True)}
     problems: list[str] = []
     checked = 0
     names = warcfile.list_warc_files(warc_dir)
@@ -143,6 +144,12 @@ def _replay(catalog: Catalog, member: Member, where: Location) -> None:
         return
     if existing is None:
         return  # a revisit of a capture whose record is lost
+    removed = record.header(warcfile.H_REMOVED)
+    if removed:
+        audit = json.loads(removed)
+        catalog.add_removal(Removal(cid, source, dt.datetime.fromisoformat(audit["at"]),
+                                    audit["by"], audit["reason"]), where)
+        return
     merged = {**existing.capture.meta(), **meta}
     if merged != existing.capture.meta():
         catalog.set_metadata(cid, merged)

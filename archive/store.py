@@ -34,8 +34,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import hashlib
+import json
 import os
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -49,13 +51,21 @@ from paragraf_se.archive.catalog import (
     DECLARED_CONTENT_TYPE,
     Catalog,
     Location,
+    Removal,
     StoredCapture,
     Visit,
     capture_id,
     is_capture_id,
     metadata_tuple,
 )
-from paragraf_se.archive.errors import ArchiveCorrupt, ArchiveLocked, CaptureNotFound
+from paragraf_se.archive.errors import (
+    ArchiveCorrupt,
+    ArchiveLocked,
+    ArchiveReadOnly,
+    ArchiveReplaced,
+    CaptureNotFound,
+    CaptureRemoved,
+)
 from paragraf_se.archive.model import Capture
 from paragraf_se.archive.recovery import VerifyReport
 from paragraf_se.archive.sniff import sniff
@@ -65,6 +75,7 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_MAX_WARC_BYTES",
     "Archive",
+    "Removal",
     "StoreResult",
     "VerifyReport",
     "Visit",
@@ -144,6 +155,7 @@ class Archive:
         clock: Callable[[], dt.datetime] = utc_now,
         max_warc_bytes: int = DEFAULT_MAX_WARC_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        readonly: bool = False,
         catalog: Catalog | None = None,
         writer_tag: str | None = None,
     ) -> None:
@@ -151,6 +163,11 @@ class Archive:
 
         If no other process is writing, a torn WARC tail left by a crash is
         cut off now, and a lost catalog is rebuilt from the WARC files.
+
+        ``readonly`` writes nothing, not even a lock file: for reading
+        commands, which must work on a full disk or a read-only mount.
+        Writing methods then raise ArchiveReadOnly; the archive must exist.
+
         With ``catalog`` and ``writer_tag`` (shared mode, see the module
         docstring) the catalog is the caller's and this process writes only
         to files of its own tag, without the file lock.
@@ -161,17 +178,30 @@ class Archive:
             raise ValueError("max_warc_bytes must be positive")
         self.root = Path(root)
         self.warc_dir = self.root / "warc"
-        self.warc_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._max_warc_bytes = max_warc_bytes
         self._lock_timeout = lock_timeout
-        self._writer_tag = writer_tag
         self._thread_lock = threading.RLock()
+        self._readonly = readonly
+        self._open = True
+        self._writer_tag = writer_tag
         if catalog is not None:
+            # Shared mode: no lock file (several machines write at once), and
+            # no tail repair or catalog rebuild from one writer's view.
             self._catalog = catalog
-            self._lock_fd = os.open(self.root / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            self._lock_fd = -1
+            if not readonly:
+                self.warc_dir.mkdir(parents=True, exist_ok=True)
             return
         catalog_path = self.root / "catalog.sqlite"
+        if readonly:
+            self._lock_fd = -1
+            try:
+                self._catalog = Catalog(catalog_path, readonly=True)
+            except sqlite3.Error as exc:
+                raise ArchiveCorrupt(f"cannot read the catalog {catalog_path}: {exc}") from exc
+            return
+        self.warc_dir.mkdir(parents=True, exist_ok=True)
         catalog_lost = not catalog_path.exists()
         self._catalog = Catalog(catalog_path)
         self._lock_fd = os.open(self.root / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -188,10 +218,12 @@ class Archive:
     def close(self) -> None:
         """Release the catalog connection and the lock file."""
         with self._thread_lock:
-            if self._lock_fd >= 0:
+            if self._open:
+                self._open = False
                 self._catalog.close()
-                os.close(self._lock_fd)
-                self._lock_fd = -1
+                if self._lock_fd >= 0:
+                    os.close(self._lock_fd)
+                    self._lock_fd = -1
 
     def __enter__(self) -> Archive:
         """Use as a context manager; closes on exit."""
@@ -212,8 +244,13 @@ class Archive:
         return self._lookup(capture_id).capture
 
     def read(self, capture_id: str) -> bytes:
-        """The payload bytes of a capture, checked against its sha256 (else ArchiveCorrupt)."""
+        """The payload bytes of a capture, checked against its sha256 (else ArchiveCorrupt).
+
+        A removed capture's bytes are not handed out (CaptureRemoved).
+        """
         capture = self.get(capture_id)
+        if self._catalog.removal(capture.id) is not None:
+            raise CaptureRemoved(capture.id)
         try:
             with open(self._warc_path(capture.warc_file), "rb") as fh:
                 raw = warcfile.read_member(fh, capture.offset, capture.length)
@@ -224,9 +261,21 @@ class Archive:
             raise ArchiveCorrupt(f"capture {capture.id}: payload does not match its sha256")
         return record.payload
 
-    def captures(self, *, source_prefix: str | None = None) -> Iterator[Capture]:
-        """All captures (or those whose source starts with the prefix), by fetched_at, id."""
-        return iter(self._catalog.captures(source_prefix))
+    def captures(self, *, source_prefix: str | None = None,
+                 include_removed: bool = False) -> Iterator[Capture]:
+        """All captures (or those whose source starts with the prefix), by fetched_at, id.
+
+        Removed captures are left out unless ``include_removed``.
+        """
+        return iter(self._catalog.captures(source_prefix, include_removed=include_removed))
+
+    def removal(self, capture_id: str) -> Removal | None:
+        """The tombstone of a removed capture (who, when, why), or None."""
+        return self._catalog.removal(capture_id) if is_capture_id(capture_id) else None
+
+    def removals(self) -> list[Removal]:
+        """The audit log of removals, oldest first."""
+        return self._catalog.removals()
 
     def latest(self, source: str) -> Capture | None:
         """The capture the newest visit of ``source`` saw, i.e. what the source holds now."""
@@ -381,6 +430,37 @@ class Archive:
             self._commit_revisit(latest, visit, headers, request_headers, {})
             return latest.capture
 
+    def remove(self, capture_id: str, *, reason: str, by: str) -> Removal:
+        """Withdraw a capture from publication: a tombstone with an audit entry.
+
+        The WARC stays append-only: a ``metadata`` record naming the capture,
+        who removed it, when and why is appended (so a rebuilt catalog keeps
+        the tombstone), and the catalog records it. The capture's bytes are
+        no longer read out, it leaves :meth:`captures` and :meth:`latest`.
+        Removing a removed capture again returns the first tombstone.
+        """
+        reason, by = " ".join(reason.split()), " ".join(by.split())
+        if not reason or not by:
+            raise ValueError("a removal needs a reason and who removes it")
+        with self._writer():
+            existing = self._lookup(capture_id)
+            earlier = self._catalog.removal(existing.capture.id)
+            if earlier is not None:
+                return earlier
+            now = self._now()
+            audit = json.dumps({"at": now.isoformat(), "by": by, "reason": reason},
+                               ensure_ascii=True, sort_keys=True)
+            record = warcfile.build_metadata(
+                existing.capture.source, when=now, refers_to=existing.record_id,
+                extra={**warcfile.paragraf_headers(existing.capture.id),
+                       warcfile.H_REMOVED: audit})
+            locations, end = self._append([record], now)
+            removal = Removal(existing.capture.id, existing.capture.source, now, by, reason)
+            with self._catalog.transaction():
+                self._catalog.add_removal(removal, locations[0])
+                self._catalog.set_committed_size(locations[0].warc_file, end)
+            return removal
+
     def snapshot(self, dest: Path) -> int:
         """Copy the archive to ``dest`` consistently while writers keep going.
 
@@ -444,7 +524,9 @@ class Archive:
         """Hold the cross-process writer lock (and this object's thread lock)."""
         limit = self._lock_timeout if timeout is None else timeout
         with self._thread_lock:
-            if self._lock_fd < 0:
+            if self._readonly:
+                raise ArchiveReadOnly(f"{self.root} was opened read-only")
+            if not self._open:
                 raise ValueError("archive is closed")
             if self._writer_tag is not None:
                 yield  # shared mode: our files are ours alone
@@ -459,6 +541,7 @@ class Archive:
                         raise ArchiveLocked(f"{self.root} is being written elsewhere") from None
                     time.sleep(_LOCK_POLL_SECONDS)
             try:
+                self._check_not_replaced()
                 yield
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
@@ -467,6 +550,22 @@ class Archive:
         """The WARC files this writer may append to: untagged ones, or those of its tag."""
         return [name for name in warcfile.list_warc_files(self.warc_dir)
                 if warcfile.tag_of(name) == self._writer_tag]
+
+    def _check_not_replaced(self) -> None:
+        """Refuse to write when our lock file is no longer the archive's (a restore swapped it).
+
+        Writing on would put records into a directory that is gone, and
+        report them stored.
+        """
+        try:
+            current = os.stat(self.root / ".writer.lock")
+        except FileNotFoundError:
+            current = None
+        mine = os.fstat(self._lock_fd)
+        if current is None or (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
+            raise ArchiveReplaced(
+                f"the archive in {self.root} was replaced (restored) after this process opened "
+                "it; nothing more was written: run the command again")
 
     def _prepare_current(self) -> tuple[str, int] | None:
         """The newest WARC file and its intact size, cutting off a torn tail first.

@@ -34,6 +34,9 @@ H_CAPTURE_ID = "Paragraf-Capture-Id"
 H_SHA256 = "Paragraf-Payload-SHA256"
 H_CONTENT_TYPE = "Paragraf-Content-Type"
 H_METADATA = "Paragraf-Metadata"
+# On a ``metadata`` record: the capture it refers to is removed from
+# publication; JSON {"at", "by", "reason"} (ASCII), the tombstone's audit entry.
+H_REMOVED = "Paragraf-Removed"
 
 WARC_VERSION = "1.1"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"

@@ -13,14 +13,25 @@ reassembled by joining the paragraphs' ``fulltext`` with newlines and parsed wit
   the whole paragraph);
 - diarienummer: share whose ``ärendeNr`` is among the parsed diarienummer.
 
-Usage: ``python benchmarks/parse_accuracy.py [path/to/paragraphs.jsonl]``
+It then parses protocols from the test suite's generator
+(``tests/protocol_generator.py``), whose truth is known, and reports title,
+diarienummer (with classification code) and decision accuracy per template
+variant family (case-number form, title placement, text layer, furniture,
+header form, section headings, front page).
+
+Usage: ``python benchmarks/parse_accuracy.py [path/to/paragraphs.jsonl]
+[--generated N] [--seed S]``. Without the corpus (``../shared`` or
+``$PARAGRAF_SHARED``) its part is skipped.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
@@ -28,9 +39,9 @@ from pathlib import Path
 
 from paragraf_se.indexer.parsing import parse_document
 
-DEFAULT_CORPUS = (
-    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "goteborg-ks" / "paragraphs.jsonl"
-)
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PARAGRAF_SHARED") or REPO.parent / "shared")
+DEFAULT_CORPUS = SHARED / "corpora" / "goteborg-ks" / "paragraphs.jsonl"
 
 
 @dataclass(frozen=True)
@@ -140,12 +151,57 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_CORPUS
-    if not path.exists():
-        print(f"corpus not found: {path}", file=sys.stderr)
-        return 1
-    acc = measure(load(path))
+@dataclass
+class TemplateCounts:
+    """Generated paragraphs of one template variant and how many came back right."""
+
+    protocols: int = 0
+    exact_protocols: int = 0
+    paragraphs: int = 0
+    title: int = 0
+    diarienummer: int = 0
+    decision: int = 0
+
+
+def measure_generated(count: int, seed: int = 0) -> dict[tuple[str, str], TemplateCounts]:
+    """Parse ``count`` generated protocols; counts per (family, variant value)."""
+    if str(REPO) not in sys.path:  # runnable as a plain script
+        sys.path.insert(0, str(REPO))
+    from tests import protocol_generator as gen
+
+    counts: dict[tuple[str, str], TemplateCounts] = defaultdict(TemplateCounts)
+    for protocol in gen.sample(count, seed):
+        result = parse_document(protocol.data, protocol.content_type)
+        parsed = {p.number: p for p in result.paragraphs}
+        exact = not gen.compare(protocol, result)
+        hits = [gen.field_hits(t, parsed.get(t.number)) for t in protocol.paragraphs]
+        keys = [("all", "all"), *protocol.variant.family_values().items(),
+                ("wrap", f"{protocol.variant.wrap} line(s)")]
+        for key in keys:
+            c = counts[key]
+            c.protocols += 1
+            c.exact_protocols += exact
+            c.paragraphs += len(hits)
+            for field in ("title", "diarienummer", "decision"):
+                setattr(c, field, getattr(c, field) + sum(h[field] for h in hits))
+    return dict(counts)
+
+
+def _pct(hits: int, total: int) -> str:
+    return f"{hits / total:7.2%}" if total else "      –"
+
+
+def print_generated(counts: dict[tuple[str, str], TemplateCounts]) -> None:
+    print(f"{'template variant':34} {'protocols':>9} {'exact':>8} {'§§':>6} "
+          f"{'title':>8} {'dnr':>8} {'decision':>8}")
+    for (family, value), c in sorted(counts.items(), key=lambda kv: (kv[0][0] != "all", kv[0])):
+        print(f"{family + ': ' + value:34} {c.protocols:9d} "
+              f"{_pct(c.exact_protocols, c.protocols):>8} {c.paragraphs:6d} "
+              f"{_pct(c.title, c.paragraphs):>8} {_pct(c.diarienummer, c.paragraphs):>8} "
+              f"{_pct(c.decision, c.paragraphs):>8}")
+
+
+def print_corpus(acc: Accuracy) -> None:
     print(f"meetings: {acc.meetings}, corpus paragraphs: {acc.paragraphs}")
     print(f"number+title: {acc.number_and_title}/{acc.paragraphs} "
           f"= {acc.share(acc.number_and_title):.2%}")
@@ -158,6 +214,24 @@ def main(argv: list[str]) -> int:
     print(f"paragraphs with page furniture left in text: {acc.furniture_leaks}")
     for miss in acc.misses[:20]:
         print("  miss", miss)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="parse_accuracy", description=__doc__.split("\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--generated", type=int, default=3000,
+                        help="generated protocols to parse (0 skips them)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv[1:])
+    print("== Göteborg kommunstyrelse corpus (pdftotext text, printed titles) ==")
+    if args.corpus.exists():
+        print_corpus(measure(load(args.corpus)))
+    else:
+        print(f"skipped: corpus not found at {args.corpus} (set PARAGRAF_SHARED)")
+    if args.generated:
+        print(f"\n== Generated protocols (tests/protocol_generator.py, {args.generated}, "
+              f"seed {args.seed}) ==")
+        print_generated(measure_generated(args.generated, args.seed))
     return 0
 
 

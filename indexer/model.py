@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from paragraf_se.indexer.slug import slugify
 
@@ -27,9 +28,36 @@ class Attendee:
     role: str | None = None
 
 
+# Where a meeting fact (organisation, body, date) came from. Options, sidecar files
+# and manifests are the user's word; a crawl source's configuration is the operator's;
+# the front page and running headers are where a protocol prints its own facts.
+# Paragraph titles and text are never a source.
+FACT_SOURCES = ("option", "sidecar", "manifest", "crawl source", "front page",
+                "running header")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one meeting fact was read, and why it is uncertain if it is."""
+
+    source: str  # one of FACT_SOURCES
+    printed: str = ""  # the line or file it was read from, e.g. "HÖGSBY KOMMUN"
+    warning: str = ""  # non-empty: the reading is uncertain, and this says why
+
+    def to_dict(self) -> dict[str, str]:
+        out = {"source": self.source, "printed": self.printed}
+        if self.warning:
+            out["warning"] = self.warning
+        return out
+
+
 @dataclass(frozen=True)
 class MeetingInfo:
-    """What a protocol says about its meeting. Every field may be unknown."""
+    """What a protocol says about its meeting. Every field may be unknown.
+
+    ``org_from``, ``body_from`` and ``date_from`` say where the organisation,
+    body and date were read (None while the fact is unknown).
+    """
 
     org: str | None = None
     body: str | None = None
@@ -39,6 +67,17 @@ class MeetingInfo:
     attendees: tuple[Attendee, ...] = ()
     justerare: tuple[str, ...] = ()
     paragraph_range: str | None = None
+    org_from: Provenance | None = None
+    body_from: Provenance | None = None
+    date_from: Provenance | None = None
+    # What looked off while reading these facts (an uncertain fact, an attendee
+    # list dropped as implausible); the parse result's messages repeat them.
+    warnings: tuple[str, ...] = ()
+
+    def provenance(self) -> dict[str, dict[str, str] | None]:
+        """``{"org": {...}, "body": {...}, "date": {...}}`` for JSON output."""
+        return {name: (p.to_dict() if p else None) for name, p in
+                (("org", self.org_from), ("body", self.body_from), ("date", self.date_from))}
 
 
 @dataclass(frozen=True)
@@ -52,6 +91,9 @@ class ParsedParagraph:
     sections: tuple[Section, ...] = ()
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()  # 1-based PDF pages the paragraph spans
+    # Archive/classification codes printed with the header's case number
+    # ("00910/20241.1.2" -> diarienummer "00910/2024", code "1.1.2").
+    classification_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +108,18 @@ class ParseResult:
     ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text came from OCR
 
 
+def public_source(url: str) -> str:
+    """A source as the public may see it: a local file's name only, never its server path.
+
+    Web sources are shown as they are; ``file:`` URLs (local ingests) would
+    reveal the server's directory layout, so only the file name is shown.
+    """
+    if not url.lower().startswith("file:"):
+        return url
+    path = unquote(urlsplit(url).path)
+    return path.rstrip("/").rsplit("/", 1)[-1] or "(local file)"
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Where a paragraph came from: an archived original."""
@@ -75,6 +129,11 @@ class SourceRef:
     sha256: str
     content_type: str
     page: int | None = None  # first PDF page of the paragraph
+
+    @property
+    def public_url(self) -> str:
+        """The source without a local file's server path (see :func:`public_source`)."""
+        return public_source(self.url)
 
 
 @dataclass(frozen=True)
@@ -93,6 +152,7 @@ class Paragraph:
     sections: tuple[Section, ...] = ()
     diarienummer: tuple[str, ...] = ()
     pages: tuple[int, ...] = ()
+    classification_codes: tuple[str, ...] = ()  # printed with the header's case number
     ocr: bool = False  # text came from OCR of a scanned page
     # Front-page facts of the meeting (place, attendees, justerare), as parsed
     # from the document this paragraph's text came from.

@@ -100,11 +100,20 @@ _SPACED_ID = re.compile(
 )
 
 
+# "Diarienummer 00910/2024", "Ärende nr 1360/22": the label as printed before a
+# case number is not a word to look for (the number itself is).
+_CASE_LABEL = re.compile(
+    r"(?<![\w\"])(?i:dnr|diarienr|diarienummer|ärendenummer|ärendenr|ärende\s+nr)[.:]?\s+"
+    r"(?=[^\s\"]*\d)"
+)
+
+
 def _parse_strict(text: str) -> ParsedQuery:
     if text.count('"') % 2:
         raise _Malformed("citattecken saknar slut")
     if '"' not in text:
         text = _SPACED_ID.sub(r'"\1 \2"', text)
+        text = _CASE_LABEL.sub("", text)
     clauses: list[Clause] = []
     filters: list[tuple[str, str]] = []
     pending_or = False

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from paragraf_se.indexer.model import Attendee, MeetingInfo, Paragraph, Section, SourceRef
+from paragraf_se.indexer.model import (
+    Attendee,
+    MeetingInfo,
+    Paragraph,
+    Provenance,
+    Section,
+    SourceRef,
+)
 
 
 def source_to_dict(s: SourceRef) -> dict[str, Any]:
@@ -31,6 +38,7 @@ def paragraph_to_dict(p: Paragraph) -> dict[str, Any]:
         "decision": p.decision,
         "sections": [{"kind": s.kind, "heading": s.heading, "text": s.text} for s in p.sections],
         "diarienummer": list(p.diarienummer),
+        "classification_codes": list(p.classification_codes),
         "pages": list(p.pages),
         "sources": [source_to_dict(s) for s in p.sources],
         "ocr": p.ocr,
@@ -45,7 +53,15 @@ def meeting_to_dict(m: MeetingInfo) -> dict[str, Any]:
         "attendees": [{"name": a.name, "party": a.party, "role": a.role} for a in m.attendees],
         "justerare": list(m.justerare),
         "paragraph_range": m.paragraph_range,
+        # Where the meeting's organisation, body and date came from (null: not recorded).
+        "provenance": m.provenance(),
     }
+
+
+def _provenance(d: dict[str, Any] | None) -> Provenance | None:
+    if not d:
+        return None
+    return Provenance(d.get("source", ""), d.get("printed", ""), d.get("warning", ""))
 
 
 def meeting_from_dict(d: dict[str, Any] | None) -> MeetingInfo:
@@ -58,6 +74,9 @@ def meeting_from_dict(d: dict[str, Any] | None) -> MeetingInfo:
                         for a in d.get("attendees", ())),
         justerare=tuple(d.get("justerare", ())),
         paragraph_range=d.get("paragraph_range"),
+        org_from=_provenance((d.get("provenance") or {}).get("org")),
+        body_from=_provenance((d.get("provenance") or {}).get("body")),
+        date_from=_provenance((d.get("provenance") or {}).get("date")),
     )
 
 
@@ -74,6 +93,7 @@ def paragraph_from_dict(d: dict[str, Any]) -> Paragraph:
         decision=d.get("decision", ""),
         sections=tuple(Section(s["kind"], s["heading"], s["text"]) for s in d.get("sections", ())),
         diarienummer=tuple(d.get("diarienummer", ())),
+        classification_codes=tuple(d.get("classification_codes", ())),
         pages=tuple(d.get("pages", ())),
         sources=tuple(
             SourceRef(s["capture_id"], s["url"], s["sha256"], s["content_type"], s.get("page"))

@@ -377,6 +377,16 @@ class WhooshIndex:
             finally:
                 self._batch = None
 
+    def has_uncommitted(self) -> bool:
+        """True while changes wait in the current batch (False right after a commit)."""
+        batch = self._batch
+        return batch is not None and bool(batch.pending or batch.deleted)
+
+    def commit_pending(self) -> None:
+        """Commit the current batch's waiting changes now (nothing outside a batch)."""
+        with self._write_lock:
+            self._flush()
+
     def _flush(self) -> None:
         batch = self._batch
         if batch is None or not (batch.pending or batch.deleted):
@@ -452,12 +462,15 @@ class WhooshIndex:
                 continue
             rest = tuple(s for s in old.sources if s.url != url)
             if rest:
+                # Another source still has it: it stays searchable, with one
+                # source fewer, so it is updated, not removed.
                 batch.pending[old.id] = replace(old, sources=rest)
+                updated += 1
             else:
                 batch.pending.pop(old.id, None)
                 batch.deleted.add(old.id)
                 deleted.append(old)
-            removed += 1
+                removed += 1
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
     def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],

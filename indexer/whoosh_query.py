@@ -10,6 +10,7 @@ from whoosh import query as wq
 
 from paragraf_se.indexer.analysis import STOPWORDS, gram, is_stopword, stem, words
 from paragraf_se.indexer.compounds import split_cached
+from paragraf_se.indexer.parsing.diarienummer import split_glued_code
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
 from paragraf_se.indexer.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
 from paragraf_se.indexer.search import SearchRequest
@@ -130,10 +131,18 @@ def _term(term: Term, exact: bool, norm, sink, options) -> wq.Query | None:
         wanted.update(stems)
         # The parts anywhere, each in any field, ranked below the whole word.
         q = wq.Or([q, wq.And([_any_field(st, 0.5) for st in stems])])
-    if len(tokens) > 1:
-        # Typed as written in the protocol: "RS/559/2019", "KS 2018/14".
-        q = wq.Or([q, wq.Term("dnr", normalise_dnr(term.text))])
+    if len(tokens) > 1 or any(ch.isdigit() for ch in term.text):
+        # Typed as written in the protocol: "RS/559/2019", "KS 2018/14", and
+        # internal case numbers ("123456") that are one token.
+        q = wq.Or([q, _dnr_term(term.text)])
     return q
+
+
+def _dnr_term(text: str) -> wq.Term:
+    """A diarienummer as typed; one copied with its glued classification code
+    ("00910/20241.1.2") finds the case it names ("00910/2024")."""
+    case, _code = split_glued_code(text.strip())
+    return wq.Term("dnr", normalise_dnr(case))
 
 
 def _with_grams(tokens: list[str], normed: list[str], phrase: wq.Query) -> wq.Query:
@@ -171,7 +180,7 @@ def _filters(request: SearchRequest, parsed: ParsedQuery) -> wq.Query | None:
     if years:
         parts.append(wq.Or([wq.Term("year", y.strip()) for y in years]))
     for d in dnrs:
-        parts.append(wq.Term("dnr", normalise_dnr(d)))
+        parts.append(_dnr_term(d))
     if request.date_from or request.date_to:
         start = request.date_from.isoformat() if request.date_from else None
         end = request.date_to.isoformat() if request.date_to else None

@@ -41,7 +41,8 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
     problems: list[str] = []
     if not data_dir.archive.exists():
         return CheckReport(0, 0, 0, 0, (f"no archive in {data_dir.root}",))
-    with Archive(data_dir.archive) as archive:
+    # Read-only: check must work on a full disk and a read-only mount.
+    with Archive(data_dir.archive, readonly=True) as archive:
         say("verifying archive records …")
         report = archive.verify()
         problems.extend(f"archive: {p}" for p in report.problems)
@@ -93,6 +94,77 @@ def _compare(pipeline: Pipeline, index: WhooshIndex, problems: list[str],
     return len(captures), len(expected_ids)
 
 
+def check_database(data_dir: DataDir, url: str,
+                   progress: Callable[[str], None] | None = None) -> CheckReport:
+    """``check`` for a deployment on PostgreSQL: archive, database and node index agree.
+
+    The archive's digests are verified and every latest protocol capture is
+    parsed again; each paragraph must be in the database with that source,
+    and no paragraph in the database may lack an archived document. When this
+    machine has a node index (``serve --database``) that has applied the whole
+    change log, it must hold exactly the database's paragraphs.
+    """
+    from paragraf_se.db import index_sync, migrate, paragraph_store
+    from paragraf_se.db.connection import connect
+    from paragraf_se.db.writer import PgParagraphWriter
+
+    say = progress or (lambda _msg: None)
+    problems: list[str] = []
+    with connect(url) as conn:
+        migrate.require_current(conn)
+        store = PgParagraphWriter(conn)
+        in_db = store.count()
+        documents = expected = checked = 0
+        if data_dir.archive.exists():
+            with Archive(data_dir.archive, readonly=True) as archive:
+                say("verifying archive records …")
+                report = archive.verify()
+                checked = report.checked
+                problems.extend(f"archive: {p}" for p in report.problems)
+                parser = IsolatedParser()
+                try:
+                    documents, expected = _compare(Pipeline(archive, store, parse=parser),
+                                                   store, problems, say)
+                finally:
+                    parser.close()
+        else:
+            problems.append(f"no archive in {data_dir.root} to check the database against")
+        if data_dir.node_index.exists():
+            say("comparing this node's index with the database …")
+            _compare_node(data_dir, conn, index_sync, paragraph_store, problems, say)
+    if len(problems) > MAX_LISTED:
+        problems = [*problems[:MAX_LISTED], f"… and {len(problems) - MAX_LISTED} more"]
+    return CheckReport(checked, documents, expected, in_db, tuple(problems))
+
+
+def _compare_node(data_dir: DataDir, conn, index_sync, paragraph_store, problems: list[str],
+                  say: Callable[[str], None]) -> None:
+    try:
+        node = WhooshIndex(data_dir.node_index)
+    except Exception as err:  # any failure to open is itself the finding
+        problems.append(f"node index cannot be opened: {type(err).__name__}: {err}")
+        return
+    try:
+        position = index_sync.read_position(data_dir.node_index, node.generation())
+        head = paragraph_store.head(conn)
+        if position is None:
+            problems.append("node index records no change-log position: rebuild it "
+                            "(paragraf db sync)")
+            return
+        if position != head:
+            say(f"node index is at change {position} of {head}: not compared "
+                "(run paragraf db sync first)")
+            return
+        in_node = {p.id for p in node.all()}
+        in_db = {r[0] for r in conn.execute("SELECT id FROM paragraphs").fetchall()}
+        for pid in sorted(in_db - in_node):
+            problems.append(f"paragraph {pid} is in the database but not in the node index")
+        for pid in sorted(in_node - in_db):
+            problems.append(f"paragraph {pid} is in the node index but not in the database")
+    finally:
+        node.close()
+
+
 def repair(data_dir: DataDir) -> int:
     """Index every archived protocol whose paragraphs are not all in the index.
 
@@ -106,7 +178,10 @@ def repair(data_dir: DataDir) -> int:
         try:
             pipeline = Pipeline(archive, index, parse=parser)
             for capture in pipeline.latest_parsed_captures():
-                parsed = pipeline.paragraphs_of(capture)
+                try:
+                    parsed = pipeline.paragraphs_of(capture)
+                except ArchiveError:
+                    continue  # damaged: nothing to index from it; check reports it
                 if parsed.paragraphs and any(index.id_count(p.id) != 1
                                              for p in parsed.paragraphs):
                     pipeline.index_capture(capture)

@@ -138,11 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="archive, parse and index protocol files (PDF, HTML, text)")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or directories")
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="files or directories (default with --manifest: the files it lists)")
+    p.add_argument("--manifest", type=Path, metavar="FILE",
+                   help="CSV or JSON Lines of path, org, body, date for a set of files")
     p.add_argument("--org", help="organisation, e.g. 'Region Jämtland Härjedalen'")
     p.add_argument("--body", help="body, e.g. 'Regionens samverkansråd'")
     p.add_argument("--date", type=_date, help="meeting date YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="also ingest links that lead out of a named directory (default: skip)")
 
     p = sub.add_parser("parse", help="print the paragraphs found in a file; stores nothing")
     p.add_argument("file", type=Path, help="a protocol file (PDF, HTML or text)")
@@ -183,8 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, metavar="TOML",
                    help="settings file (default: $PARAGRAF_CONFIG)")
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", help="port to listen on (default 8000)")
-    p.add_argument("--rate-limit", metavar="N",
+    p.add_argument("--port", type=_port, help="port to listen on (default 8000)")
+    p.add_argument("--rate-limit", type=_non_negative, metavar="N",
                    help=f"requests per minute per client (default {DEFAULT_PER_MINUTE}; 0: off)")
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction,
                    help="log every request with status and latency (default: on)")
@@ -216,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="restore a backup into the data directory")
     p.add_argument("src", type=Path, help="a directory written by 'paragraf backup'")
     p.add_argument("--force", action="store_true", help="replace an existing archive")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for a running ingest, crawl or rebuild (default: refuse)")
 
     p = sub.add_parser("permalinks", help="manage permanent links")
     p.add_argument("action", choices=["alias"],
@@ -266,6 +273,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_archive_dir(q)
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
+    q.add_argument("--removed", action="store_true",
+                   help="list removed captures with their audit entries instead")
+    q = archive_sub.add_parser("remove", help="withdraw a capture from publication "
+                               "(tombstone with an audit entry; the WARC is kept)")
+    q.add_argument("capture_id", metavar="CAPTURE_ID",
+                   help="the capture to withdraw (see paragraf archive ls)")
+    q.add_argument("--reason", required=True, help="why it must not be published")
+    q.add_argument("--by", metavar="WHO", help="who removes it (default: the login name)")
 
     add_db_parser(sub)
     _add_global_options(parser)

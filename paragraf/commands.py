@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+import sqlite3
 import sys
+from collections.abc import Iterator
 from html import unescape
 
 from paragraf_se.db.connection import database_url
@@ -25,11 +28,38 @@ def _out(line: str = "") -> None:
 
 
 def _recover(data_dir: DataDir) -> None:
+    from paragraf_se.backup import finish_interrupted_restore
     from paragraf_se.index_swap import recover
 
-    note = recover(data_dir)
-    if note:
-        print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
+    for note in (finish_interrupted_restore(data_dir), recover(data_dir)):
+        if note:
+            print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _writing(data_dir: DataDir) -> Iterator[None]:
+    """Hold the data directory's writers lock (shared) for a writing command.
+
+    A restore in progress, or a directory that cannot be written, is a
+    CommandError before anything starts.
+    """
+    from paragraf_se.data_lock import DataDirBusy, data_dir_lock
+    from paragraf_se.pipeline import describe_write_error
+
+    # First finish a restore a crash interrupted: that needs the lock alone.
+    _recover(data_dir)
+    try:
+        lock = data_dir_lock(data_dir)
+        lock.__enter__()
+    except DataDirBusy as err:
+        raise CommandError(str(err)) from err
+    except OSError as err:  # a read-only mount or a full disk
+        raise CommandError(f"cannot write to {data_dir.root}: {describe_write_error(err)}; "
+                           "nothing was changed") from err
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _open(data_dir: DataDir, database: str | None = None):
@@ -41,11 +71,21 @@ def _open(data_dir: DataDir, database: str | None = None):
     try:
         archive = Archive(data_dir.archive)
         index = _pg_writer(database) if database else WhooshIndex(data_dir.index)
-    except OSError as err:
-        raise CommandError(f"cannot open data directory {data_dir.root}: {err}") from err
-    permalinks = PermalinkRegistry(registry_path(data_dir.root))
+    except (OSError, sqlite3.Error) as err:
+        from paragraf_se.pipeline import describe_write_error
+
+        raise CommandError(f"cannot open data directory {data_dir.root}: "
+                           f"{describe_write_error(err)}") from err
+    if database:
+        from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
+
+        # Shared by every node: 301/410 and the documents page answer alike everywhere.
+        permalinks, status_log = PgPermalinkRegistry(database), PgParseStatusLog(database)
+    else:
+        permalinks = PermalinkRegistry(registry_path(data_dir.root))
+        status_log = ParseStatusLog(status_path(data_dir.root))
     return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
-                    status_log=ParseStatusLog(status_path(data_dir.root)))
+                    status_log=status_log)
 
 
 def _pg_writer(url: str):
@@ -66,6 +106,8 @@ def _pg_writer(url: str):
 def _describe(o) -> str:
     if o.failed:
         return f"FAILED    {o.name}: " + "; ".join(o.messages or ("unknown error",))
+    if o.status == "skipped":
+        return f"SKIPPED   {o.name}: " + "; ".join(o.messages or ("not a protocol",))
     c = o.change
     parts = [f"{o.paragraphs} paragraphs"]
     if o.paragraphs:
@@ -81,33 +123,44 @@ def _describe(o) -> str:
 
 
 def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
+    from paragraf_se.ingest_facts import MetadataError, facts_for, from_options, read_manifest
+    from paragraf_se.ingest_run import IngestRun
     from paragraf_se.pipeline import Outcome, iter_input_files
-    from paragraf_se.progress import ProgressReporter
 
-    facts = {"org": args.org or "", "body": args.body or "", "date": args.date or ""}
-    # Listed first (cheap next to parsing) so that progress can say n/N.
-    items = list(iter_input_files(args.paths))
-    pipeline = _open(data_dir, database_url(getattr(args, "database", None)))
-    failed = total = 0
-    try:
-        # Index commits are grouped; every original is archived before its turn.
-        with pipeline.index.batch(), ProgressReporter(
-                "ingest", len(items), unit="files", rates=("§",)) as progress:
-            for item in items:
-                outcome = (Outcome(str(item[0]), "failed", messages=(item[1],))
-                           if isinstance(item, tuple) else pipeline.ingest_file(item, facts))
-                total += 1
-                failed += outcome.failed
-                progress.update(1, {"§": outcome.paragraphs, "failed": int(outcome.failed)})
-                # Results on stdout; a FAILED line is an error, so stderr (JSON stays whole).
-                progress.write(_ingest_json(outcome) if args.json else _describe(outcome),
-                               sys.stderr if outcome.failed and not args.json else sys.stdout)
-    finally:
-        pipeline.index.close()
-        pipeline.archive.close()
+    options = from_options(args.org, args.body, args.date)
+    manifest = None
+    if args.manifest is not None:
+        try:
+            manifest = read_manifest(args.manifest)
+        except MetadataError as err:
+            raise CommandError(str(err)) from err
+    paths = list(args.paths) or (list(manifest.paths) if manifest else [])
+    if not paths and not manifest:
+        raise CommandError("nothing to ingest: name files or directories, or --manifest")
+    # Manifest rows that name no file cannot be tied to one: reported on their own.
+    row_errors = [Outcome(str(args.manifest), "failed", messages=(msg,))
+                  for target, msg in (manifest.errors if manifest else ()) if target is None]
+    manifest_file = manifest.path.resolve() if manifest else None
+    found = iter_input_files(paths, follow_symlinks=getattr(args, "follow_symlinks", False))
+    # The manifest itself, inside a directory being ingested, is not a protocol.
+    items = [*row_errors, *(i for i in found if manifest_file is None
+                            or getattr(i, "path", i).resolve() != manifest_file)]
+    with _writing(data_dir):
+        pipeline = _open(data_dir, database_url(getattr(args, "database", None)))
+        run = IngestRun(pipeline, args.json, _describe, _ingest_json)
+        try:
+            run.run(items, lambda path: facts_for(path, options, manifest))
+        finally:
+            with contextlib.suppress(Exception):  # closing after a failed write may fail too
+                pipeline.index.close()
+            pipeline.archive.close()
+    if run.stopped is not None:
+        run.report_stop(items)
+        return 2
     if not args.json:
-        _out(f"{total} file(s), {failed} failed. Data directory: {data_dir.root}")
-    return 1 if failed else 0
+        _out(f"{run.total} file(s), {run.failed} failed, {run.skipped} skipped. "
+             f"Data directory: {data_dir.root}")
+    return 1 if run.failed else 0
 
 
 def _ingest_json(outcome) -> str:
@@ -139,9 +192,10 @@ def cmd_parse(args: argparse.Namespace, data_dir: DataDir) -> int:
         _out(f"status:  {result.status}")
         for msg in result.messages:
             _out(f"  - {msg}")
-        _out(f"org:     {m.org or '?'}")
-        _out(f"body:    {m.body or '?'}")
-        _out(f"date:    {m.date.isoformat() if m.date else '?'}")
+        for label, value, where in (("org", m.org, m.org_from), ("body", m.body, m.body_from),
+                                    ("date", m.date and m.date.isoformat(), m.date_from)):
+            source = f"  ({where.source}: {where.printed})" if where else ""
+            _out(f"{label + ':':<8} {value or '?'}{source}")
         _out(f"paragraphs: {len(result.paragraphs)}")
         for p in result.paragraphs:
             span = sorted({p.pages[0], p.pages[-1]}) if p.pages else []
@@ -241,7 +295,7 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     # Build beside the live index, then swap, so searches never see a half-built one.
     _recover(data_dir)
     try:
-        with index_swap.rebuild_lock(data_dir):
+        with _writing(data_dir), index_swap.rebuild_lock(data_dir):
             count, failed = _rebuild(data_dir)
     except index_swap.RebuildRunning as err:
         raise CommandError(str(err)) from err
@@ -278,17 +332,35 @@ def _rebuild(data_dir: DataDir) -> tuple[int, int]:
 
 
 def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
-    from paragraf_se.check import check, repair
+    from paragraf_se.check import check, check_database, repair
 
+    database = database_url(getattr(args, "database", None))
+    if database:
+        if args.repair:
+            raise CommandError("--repair works on a data directory's own index; with "
+                               "--database re-ingest the documents instead")
+        from paragraf_se.db.errors import DatabaseError
+
+        try:
+            report = check_database(data_dir, database,
+                                    progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        except DatabaseError as err:
+            raise CommandError(str(err)) from err
+        return _check_report(report, "in the database")
     if args.repair:
-        _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
+        with _writing(data_dir):
+            _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
     report = check(data_dir, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    return _check_report(report, "in the index")
+
+
+def _check_report(report, where: str) -> int:
     _out(f"archive records verified: {report.records_verified}")
     _out(f"documents re-parsed:      {report.documents}")
     _out(f"paragraphs expected:      {report.paragraphs_expected}")
-    _out(f"paragraphs in the index:  {report.paragraphs_indexed}")
+    _out(f"{'paragraphs ' + where + ':':<25} {report.paragraphs_indexed}")
     if report.ok:
-        _out("OK: the archive is intact and every paragraph is indexed exactly once.")
+        _out(f"OK: the archive is intact and every paragraph is {where} exactly once.")
         return 0
     _out(f"{len(report.problems)} problem(s):")
     for problem in report.problems:
@@ -303,6 +375,11 @@ def cmd_backup(args: argparse.Namespace, data_dir: DataDir) -> int:
         summary = backup(data_dir, args.dest)
     except BackupError as err:
         raise CommandError(str(err)) from err
+    except (OSError, sqlite3.Error) as err:  # a full or read-only destination
+        from paragraf_se.pipeline import describe_write_error
+
+        raise CommandError(f"backup to {args.dest} failed: {describe_write_error(err)}; "
+                           f"remove {args.dest.name}.partial and try again") from err
     _out(f"Backed up {summary.captures} captures and {summary.paragraphs} paragraphs "
          f"({summary.files} files) to {args.dest}")
     return 0
@@ -312,9 +389,15 @@ def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se.backup import BackupError, restore
 
     try:
-        summary = restore(args.src, data_dir, force=args.force)
+        summary = restore(args.src, data_dir, force=args.force, wait=args.wait,
+                          progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     except BackupError as err:
         raise CommandError(str(err)) from err
+    except (OSError, sqlite3.Error) as err:  # e.g. no room for the copy beside the live data
+        from paragraf_se.pipeline import describe_write_error
+
+        raise CommandError(f"restore stopped: {describe_write_error(err)}; the data directory "
+                           "was not changed") from err
     _out(f"Restored {summary.captures} captures and {summary.paragraphs} paragraphs "
          f"into {data_dir.root}")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -194,7 +195,7 @@ def index_handoffs(pipeline: Pipeline, frontier: Frontier
 def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
     """Crawl the configured (or seeded) sources, then index what is new or changed."""
     from paragraf_se.archive.crawl.sources import crawl_source
-    from paragraf_se.commands import _open
+    from paragraf_se.commands import _open, _writing
 
     settings, sources = _sources(args)
     if args.dry_run:
@@ -208,7 +209,7 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
             return crawl_shared(args, data_dir, database, settings, sources, Progress(),
                                 _print_report)
     failures = 0
-    with _crawl_logging(data_dir, args.verbose):
+    with _writing(data_dir), _crawl_logging(data_dir, args.verbose):
         try:
             pipeline = _open(data_dir)
         except ArchiveError as err:
@@ -228,6 +229,12 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
                 failures += report.failed_count + sum(indexed[2].values())
         except ArchiveError as err:
             raise _command_error(str(err)) from err
+        except (OSError, sqlite3.Error) as err:  # a full disk or a read-only mount
+            from paragraf_se.pipeline import describe_write_error
+
+            raise _command_error(
+                f"crawl stopped: {describe_write_error(err)}; everything archived so far is "
+                "kept, and running the same crawl again resumes it") from err
         finally:
             frontier.close()
             pipeline.index.close()
@@ -245,15 +252,21 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
         from paragraf_se.crawl_workers import archive_dir, open_shared_archive
         from paragraf_se.db.errors import DatabaseError
 
+        if args.archive_command == "remove":
+            raise _command_error("archive remove does not work on the shared archive "
+                                 "(--database) yet")
         try:
             archive = open_shared_archive(database, archive_dir(args, data_dir))
         except (DatabaseError, OSError) as err:
             raise _command_error(str(err)) from err
-    elif not (data_dir.archive / "catalog.sqlite").exists():
-        raise _command_error(f"no archive in {data_dir.root}")
     else:
+        if not (data_dir.archive / "catalog.sqlite").exists():
+            raise _command_error(f"no archive in {data_dir.root}")
+        if args.archive_command == "remove":
+            return _archive_remove(args, data_dir)
         try:
-            archive = Archive(data_dir.archive)
+            # Read-only: ls and verify must work on a full disk and a read-only mount.
+            archive = Archive(data_dir.archive, readonly=True)
         except ArchiveError as err:
             raise _command_error(str(err)) from err
     try:
@@ -265,6 +278,8 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
             _out(f"Checked {report.checked} WARC record(s), {archive.count()} capture(s): "
                  f"{status}")
             return 0 if report.ok else 1
+        if args.removed:
+            return _list_removed(archive, args.json)
         for capture in archive.captures(source_prefix=args.source_prefix):
             meta = capture.meta()
             if args.json:
@@ -282,3 +297,47 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
         return 0
     finally:
         archive.close()
+
+
+def _list_removed(archive, as_json: bool) -> int:
+    """``archive ls --removed``: the audit log of removals, oldest first."""
+    for r in archive.removals():
+        if as_json:
+            _out(json.dumps({"id": r.capture_id, "source": r.source,
+                             "removed_at": r.removed_at.isoformat(), "removed_by": r.removed_by,
+                             "reason": r.reason}, ensure_ascii=False))
+        else:
+            _out(f"{r.capture_id}  removed {r.removed_at:%Y-%m-%d %H:%M:%S} UTC by "
+                 f"{r.removed_by}  {r.source}\n    reason: {r.reason}")
+    return 0
+
+
+def _archive_remove(args: argparse.Namespace, data_dir: DataDir) -> int:
+    """``archive remove CAPTURE_ID --reason``: tombstone a capture and unindex it."""
+    import getpass
+
+    from paragraf_se.commands import _open, _writing
+
+    try:
+        by = args.by or getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        by = "unknown"
+    with _writing(data_dir):
+        pipeline = _open(data_dir)
+        try:
+            removal, outcome = pipeline.remove_capture(args.capture_id, reason=args.reason,
+                                                       by=by)
+        except ValueError as err:
+            raise _command_error(str(err)) from err
+        except ArchiveError as err:
+            raise _command_error(f"cannot remove {args.capture_id!r}: {err}") from err
+        finally:
+            pipeline.index.close()
+            pipeline.archive.close()
+    _out(f"Removed {removal.capture_id} ({removal.source}) from publication on "
+         f"{removal.removed_at:%Y-%m-%d %H:%M:%S} UTC by {removal.removed_by}.")
+    _out(f"Reason: {removal.reason}")
+    change = outcome.change
+    _out(f"Index: {change.removed} paragraph(s) removed, {change.updated} updated; the WARC "
+         "record stays in the archive with a tombstone ('archive ls --removed').")
+    return 0

@@ -72,6 +72,8 @@ def recover(data_dir: DataDir) -> str | None:
             return _recover_locked(data_dir)
     except RebuildRunning:
         return None
+    except OSError:
+        return None  # a read-only or full disk: nothing can be finished, reading still works
 
 
 def _recover_locked(data_dir: DataDir) -> str | None:

@@ -23,6 +23,9 @@ def parse_result_json(result: ParseResult) -> dict[str, Any]:
                           for a in m.attendees],
             "justerare": list(m.justerare),
             "paragraph_range": m.paragraph_range,
+            # Where organisation, body and date were read: {"source", "printed",
+            # "warning" when uncertain}, or null while unknown.
+            "provenance": m.provenance(),
         },
         "paragraphs": [
             {
@@ -30,6 +33,7 @@ def parse_result_json(result: ParseResult) -> dict[str, Any]:
                 "title": p.title,
                 "decision": p.decision,
                 "diarienummer": list(p.diarienummer),
+                "classification_codes": list(p.classification_codes),
                 "pages": list(p.pages),
                 "sections": [{"kind": s.kind, "heading": s.heading, "text": s.text}
                              for s in p.sections],

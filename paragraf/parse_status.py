@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from paragraf_se.readonly_sqlite import connect_readonly
+
 STATUS_FILE = "parse-status.sqlite"
 STATUSES = ("ok", "warnings", "failed")
 
@@ -49,13 +51,17 @@ class ParseStatusLog:
 
     def __init__(self, path: Path,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.executescript(_SCHEMA)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error):
+            # A full disk or a read-only mount: listing must still work.
+            self._db = connect_readonly(path, _SCHEMA)
 
     def record(self, capture_id: str, source: str, status: str, messages: tuple[str, ...],
                paragraphs: int) -> None:
@@ -66,6 +72,19 @@ class ParseStatusLog:
                 "paragraphs = excluded.paragraphs, parsed_at = excluded.parsed_at",
                 (capture_id, source, status, json.dumps(list(messages), ensure_ascii=False),
                  paragraphs, self._clock().isoformat()))
+
+    def forget(self, capture_id: str) -> None:
+        """Drop a capture's row (it was removed from publication)."""
+        with self._lock:
+            self._db.execute("DELETE FROM documents WHERE capture_id = ?", (capture_id,))
+
+    def retain(self, capture_ids: set[str]) -> int:
+        """Drop every row whose capture is not in ``capture_ids`` (after a restore)."""
+        with self._lock:
+            rows = self._db.execute("SELECT capture_id FROM documents").fetchall()
+            gone = [(cid,) for (cid,) in rows if cid not in capture_ids]
+            self._db.executemany("DELETE FROM documents WHERE capture_id = ?", gone)
+        return len(gone)
 
     def get(self, capture_id: str) -> DocumentStatus | None:
         with self._lock:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paragraf_se.indexer.model import Paragraph, paragraph_id, permalink_path
+from paragraf_se.readonly_sqlite import connect_readonly
 
 REGISTRY_FILE = "permalinks.sqlite"
 MAX_HOPS = 10  # a rename of a rename of ... ; a cycle must not loop forever
@@ -95,13 +96,20 @@ class PermalinkRegistry:
     def __init__(self, path: Path, clock: Callable[[], dt.datetime] = _utc_now) -> None:
         self.path = path
         self.clock = clock
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        self._readonly = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error):
+            # A full disk or a read-only mount: permalinks must still resolve.
+            self._readonly = True
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30.0)) as db, db:
+        opened = (connect_readonly(self.path, SCHEMA) if self._readonly
+                  else sqlite3.connect(self.path, timeout=30.0))
+        with closing(opened) as db, db:
             yield db
 
     def _now(self) -> str:

@@ -7,19 +7,24 @@ picks it up from the archive.
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import queue
+import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.model import Capture
-from paragraf_se.archive.store import Archive
+from paragraf_se.archive.store import Archive, Removal
 from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.whoosh_engine import IndexChange, WhooshIndex, merge_sources
+from paragraf_se.ingest_facts import FileFacts
+from paragraf_se.input_files import NotTaken, iter_input_files  # noqa: F401 (re-exported)
 from paragraf_se.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
 from paragraf_se.parse_status import ParseStatusLog
 from paragraf_se.permalinks import PermalinkRegistry
@@ -56,26 +61,47 @@ class Outcome:
         return self.status == "failed"
 
 
-def iter_input_files(paths: Iterable[Path]) -> Iterator[Path | tuple[Path, str]]:
-    """Files named, and the protocol files inside directories named (sorted).
-
-    A path that does not exist is yielded as ``(path, reason)`` so it is
-    reported like any other failure.
-    """
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUFFIX_TYPES:
-                    yield child
-        elif path.is_file():
-            yield path
-        else:
-            yield (path, "no such file or directory")
-
-
 def guess_content_type(path: Path) -> str:
     ctype = SUFFIX_TYPES.get(path.suffix.lower())
     return ctype or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+# Errors of writing (a full disk, a read-only mount, a dying disk), as opposed
+# to errors of the document being read.
+WRITE_ERRORS = (OSError, sqlite3.Error)
+
+
+class WriteFailed(Exception):
+    """Writing to the data directory failed: the run must stop, with what was committed.
+
+    ``archived`` says whether this document's original was committed to the
+    archive before the failure (its index work then waits for a re-run).
+    """
+
+    def __init__(self, name: str, stage: str, archived: bool, cause: BaseException) -> None:
+        super().__init__(f"{describe_write_error(cause)} while {stage} {name}")
+        self.name = name
+        self.stage = stage
+        self.archived = archived
+        self.cause = cause
+
+
+def describe_write_error(err: BaseException) -> str:
+    """One clear English phrase for a failed write: a full disk, a read-only directory, ..."""
+    if isinstance(err, ArchiveError):
+        return str(err)
+    text = str(err).lower()
+    code = getattr(err, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text:
+        return "the disk is full"
+    if code == errno.EROFS or "readonly" in text or "read-only" in text:
+        return "the data directory is read-only"
+    if code in (errno.EACCES, errno.EPERM):
+        return "the data directory cannot be written (permission denied)"
+    if code == errno.EIO or "disk i/o error" in text:
+        return "the disk reports an I/O error"
+    detail = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return f"writing failed ({detail})"
 
 
 class Pipeline:
@@ -97,20 +123,31 @@ class Pipeline:
         self.permalinks = permalinks
         self.status_log = status_log
 
-    def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
-        """Archive one local file unchanged, then parse and index it."""
+    def ingest_file(self, path: Path, facts: FileFacts | Mapping[str, str]) -> Outcome:
+        """Archive one local file unchanged, then parse and index it.
+
+        ``facts`` (options, sidecar, manifest) are stored with the capture and win
+        over what the document prints.
+        """
         name = str(path)
         try:
             data = path.read_bytes()
         except OSError as err:
             return Outcome(name, "failed", messages=(f"cannot read file: {err.strerror}",))
-        metadata = {k: v for k, v in facts.items() if v}
+        given = facts.metadata() if isinstance(facts, FileFacts) else facts
+        metadata = {k: v for k, v in given.items() if v}
         metadata["role"] = "local"
-        stored = self.archive.store_resource(
-            data, source=path.resolve().as_uri(), content_type=guess_content_type(path),
-            metadata=metadata,
-        )
-        outcome = self.index_capture(stored.capture, data)
+        try:
+            stored = self.archive.store_resource(
+                data, source=path.resolve().as_uri(), content_type=guess_content_type(path),
+                metadata=metadata,
+            )
+        except (*WRITE_ERRORS, ArchiveError) as err:
+            raise WriteFailed(name, "archiving", False, err) from err
+        try:
+            outcome = self.index_capture(stored.capture, data)
+        except WRITE_ERRORS as err:
+            raise WriteFailed(name, "indexing", True, err) from err
         return Outcome(name, outcome.status, outcome.capture_id, stored.new,
                        outcome.paragraphs, outcome.change, outcome.messages)
 
@@ -119,6 +156,11 @@ class Pipeline:
         facts = capture.meta()
         if facts.get("role", "") not in PARSED_ROLES:
             return Outcome(capture.source, "skipped", capture.id)
+        removal = self.archive.removal(capture.id)
+        if removal is not None:
+            return Outcome(capture.source, "skipped", capture.id, messages=(
+                f"removed from publication on {removal.removed_at:%Y-%m-%d} by "
+                f"{removal.removed_by}: {removal.reason}; not indexed",))
         parsed = self.paragraphs_of(capture, data)
         if parsed.paragraphs is None:
             outcome = Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
@@ -132,6 +174,26 @@ class Pipeline:
             self.status_log.record(capture.id, capture.source, outcome.status,
                                    outcome.messages, outcome.paragraphs)
         return outcome
+
+    def remove_capture(self, capture_id: str, *, reason: str, by: str) -> tuple[Removal, Outcome]:
+        """Withdraw a capture from publication and make the index agree.
+
+        The archive keeps the record and a tombstone with the audit entry;
+        the source is then indexed from its newest capture that is still
+        published, or its paragraphs leave the index (those another source
+        also has stay, with that source). Removed permalinks answer 410.
+        """
+        removal = self.archive.remove(capture_id, reason=reason, by=by)
+        capture = self.archive.get(capture_id)
+        if self.status_log is not None:
+            self.status_log.forget(capture.id)
+        successor = self.archive.latest(capture.source)
+        if successor is not None and successor.meta().get("role", "") in PARSED_ROLES:
+            return removal, self.index_capture(successor)
+        change = self.index.replace_source(capture.source, [])
+        if self.permalinks is not None:
+            self.permalinks.record(capture.source, [], change.deleted)
+        return removal, Outcome(capture.source, "ok", capture.id, change=change)
 
     def paragraphs_of(self, capture: Capture, data: bytes | None = None,
                       parse: Callable[..., ParseResult] | None = None) -> ParsedCapture:
@@ -155,7 +217,10 @@ class Pipeline:
             return ParsedCapture(None, "failed", (*messages, str(err)))
         source = SourceRef(capture.id, capture.source, capture.sha256, capture.content_type)
         paragraphs, warnings = build_paragraphs(result, identity, source)
-        status = "warnings" if (result.status == "warnings" or warnings) else "ok"
+        # A doubt about a fact the user or crawler supplied is moot.
+        messages = [m for m in messages if m not in identity.moot_warnings]
+        doubtful = result.status == "warnings" and (messages or not identity.moot_warnings)
+        status = "warnings" if (doubtful or warnings) else "ok"
         return ParsedCapture(paragraphs, status, (*messages, *warnings))
 
     def latest_parsed_captures(self) -> list[Capture]:

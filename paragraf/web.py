@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import psycopg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -14,7 +15,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from paragraf_se import observability
 from paragraf_se.archive.store import Archive
 from paragraf_se.crawl_commands import STATE_FILE
+from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.node_sync import NodeSync, open_node_index
+from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
 from paragraf_se.index_swap import recover
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
@@ -67,6 +70,17 @@ def server_error(request: Request, exc: Exception) -> Response:
     return HTMLResponse("<h1>Något gick fel</h1>", status_code=500)
 
 
+def database_away(request: Request, exc: Exception) -> Response:
+    # A node's permalinks and documents live in PostgreSQL; searches do not.
+    log.warning("database unreachable on %s: %s", request.url.path, exc)
+    if _wants_json(request):
+        return JSONResponse(error_body(503, "the database is unreachable; try again shortly"),
+                            status_code=503, headers={"Retry-After": "30"})
+    page = ui_app.render("unavailable.html", 503)
+    page.headers["Retry-After"] = "30"
+    return page
+
+
 class SecurityHeaders:
     """Adds the security headers to every response that does not set its own."""
 
@@ -107,15 +121,22 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
         note = recover(data_dir)  # a rebuild swap a crash interrupted
         if note:
             log.warning("%s in %s", note, data_dir.root)
-        archive = Archive(data_dir.archive)
+        # Serving never writes the archive: read-only, so a full disk or a read-only
+        # mount still serves; a data directory without one yet gets an empty one.
+        archive = Archive(data_dir.archive,
+                          readonly=(data_dir.archive / "catalog.sqlite").is_file())
         sync = None
         if database:
             index = open_node_index(data_dir.node_index, database)
             sync = NodeSync(index, data_dir.node_index, database).start()
         else:
             index = WhooshIndex(data_dir.index)
-        permalinks = PermalinkRegistry(registry_path(data_dir.root))
-        parse_status = ParseStatusLog(status_path(data_dir.root))
+        if database:
+            permalinks = PgPermalinkRegistry(database)
+            parse_status = PgParseStatusLog(database)
+        else:
+            permalinks = PermalinkRegistry(registry_path(data_dir.root))
+            parse_status = ParseStatusLog(status_path(data_dir.root))
         metrics.resources.update(index=index, archive=archive, parse_status=parse_status,
                                  crawl_state=data_dir.root / STATE_FILE)
         try:
@@ -135,6 +156,7 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
     app = Starlette(
         routes=[*observability.routes, *search_api_app.routes, *ui_app.routes],
         exception_handlers={ApiError: api_error_response, HTTPException: http_error,
+                            DatabaseError: database_away, psycopg.Error: database_away,
                             Exception: server_error},
         lifespan=lifespan,
     )

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from paragraf_se.archive.errors import ArchiveError, CaptureNotFound
+from paragraf_se.archive.errors import ArchiveError, CaptureNotFound, CaptureRemoved
 from paragraf_se.indexer.cases import find_case, group_hits
 from paragraf_se.indexer.context import paragraph_context
-from paragraf_se.indexer.model import Paragraph, meeting_id
+from paragraf_se.indexer.model import Paragraph, meeting_id, public_source
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import (
     MAX_PAGE,
@@ -160,6 +160,9 @@ def archived_original(request: Request) -> Response:
     try:
         capture = archive.get(capture_id)
         data = archive.read(capture.id)
+    except CaptureRemoved:
+        # Withdrawn by the operator: say so, without the reason (it may itself be sensitive).
+        raise Gone(f"archived original {capture_id} was removed from publication") from None
     except CaptureNotFound:
         raise NotFound(f"no archived original {capture_id[:40]!r}") from None
     except ArchiveError as err:
@@ -178,7 +181,7 @@ STATUSES = ("ok", "warnings", "failed")
 
 
 def _document_json(d) -> dict[str, object]:
-    return {"capture_id": d.capture_id, "source": d.source, "status": d.status,
+    return {"capture_id": d.capture_id, "source": public_source(d.source), "status": d.status,
             "messages": list(d.messages), "paragraphs": d.paragraphs,
             "parsed_at": d.parsed_at.isoformat(), "archive_url": f"/archive/{d.capture_id}"}
 

@@ -43,7 +43,7 @@ def csv_rows(paragraphs: Iterable[Paragraph], base_url: str) -> Iterator[bytes]:
         writer.writerow([_cell(v) for v in (
             p.id, p.org, p.body, p.date.isoformat(), p.number, p.title,
             "; ".join(p.diarienummer), p.decision, p.text, base_url + p.permalink,
-            full_citation(p, base_url), p.source.url, p.source.sha256,
+            full_citation(p, base_url), p.source.public_url, p.source.sha256,
         )])
         yield take()
 

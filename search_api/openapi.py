@@ -49,6 +49,9 @@ _MEETING_FACTS = {
         {"name": STR, "party": _nullable(STR), "role": _nullable(STR)})},
     "justerare": STRINGS,
     "paragraph_range": _nullable(STR),
+    "provenance": _obj({name: _nullable(_obj(
+        {"source": STR, "printed": STR, "warning": STR}, optional=("warning",)))
+        for name in ("org", "body", "date")}),
 }
 _CASE_LINK = _obj({"diarienummer": STR, "url": {**STR, "description": "The case page"},
                    "api_url": {**STR, "description": "The case as JSON"}})
@@ -61,6 +64,7 @@ _PARAGRAPH = {
     "sections": {"type": "array", "items": _obj(
         {"kind": STR, "heading": STR, "text": STR, "text_display": _DISPLAY})},
     "diarienummer": STRINGS,
+    "classification_codes": STRINGS,
     "pages": {"type": "array", "items": INT},
     "sources": {"type": "array", "items": _ref("Source")},
     "ocr": {"type": "boolean"},

@@ -74,6 +74,7 @@ def result_json(result: SearchResult, groups: tuple[HitGroup, ...] | None = None
 def paragraph_json(p: Paragraph) -> dict[str, Any]:
     body = paragraph_to_dict(p)
     for src_json, src in zip(body["sources"], p.sources, strict=True):
+        src_json["url"] = src.public_url  # never a server file path
         src_json["archive_url"] = archive_url(src)
     for section_json, section in zip(body["sections"], p.sections, strict=True):
         section_json["text_display"] = reflow_text(section.text)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+# ../shared beside the checkout; PARAGRAF_SHARED points elsewhere (a worktree
+# whose parent folder holds no shared/).
+SHARED = Path(os.environ.get("PARAGRAF_SHARED") or
+              Path(__file__).resolve().parents[2] / "shared")
 
 
 def shared_path(*parts: str) -> Path:

@@ -140,6 +140,21 @@ def test_an_ingest_through_one_writer_is_searchable_on_two_nodes(cluster, databa
         assert a.paragraphs() == b.paragraphs() == 2
         # The writer kept no index of its own: the database is the store of record.
         assert not (tmp_path / "writer" / "index").exists()
+        # Parse status and permalinks are shared: every node lists the document, and a
+        # paragraph removed from a re-published protocol answers 410 on every node.
+        docs = httpx.get(b.base + "/api/documents", timeout=10).json()
+        assert docs["total"] == 1 and docs["documents"][0]["paragraphs"] == 2
+        hit = httpx.get(a.base + "/api/search", params={"q": "cykelväg"}, timeout=10).json()
+        removed = hit["hits"][0]["id"]
+        protocol.write_text(PROTOCOL.split("§ 13")[0], encoding="utf-8")
+        done = _paragraf(tmp_path / "writer", database, "ingest", str(protocol),
+                         "--org", "Åsjö kommun", "--body", "Kommunstyrelsen",
+                         "--date", "2024-03-05")
+        assert done.returncode == 0, done.stderr
+        wait_for(lambda: b.hits("cykelväg") == 0, "node b to see the removal")
+        for node in (a, b):
+            gone = httpx.get(f"{node.base}/api/paragraphs/{removed}", timeout=10)
+            assert gone.status_code == 410
     finally:
         a.stop()
         b.stop()
@@ -184,6 +199,9 @@ def test_a_node_keeps_answering_while_the_database_is_away(cluster, database, tm
             assert stale.json()["checks"]["database"]["connected"] is False
             assert "lag_changes" in stale.json()["checks"]["database"]
             assert httpx.get(node.base + "/readyz?strict=1", timeout=10).status_code == 503
+            # What lives only in the database is unavailable, said so, never a 500.
+            away = httpx.get(node.base + "/api/paragraphs/0123456789abcdef", timeout=30)
+            assert away.status_code == 503 and away.json()["status"] == 503
         finally:
             primary.start()
         later = make_paragraph("2", "Bygglov för förskola", url="https://x/2.txt")
@@ -222,3 +240,17 @@ def test_db_import_and_export_round_trip(database, tmp_path):
     with connect(database) as conn:
         stored = sorted(p.number for p in paragraph_store.iter_all(conn))
     assert stored == ["12", "13"]
+    # check agrees: the archive's documents, re-parsed, give exactly the database's paragraphs.
+    done = _paragraf(local, database, "check")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "paragraphs in the database: 2" in done.stdout
+    # A node that has applied the whole log holds exactly the database's paragraphs; one
+    # paragraph missing from the database is found.
+    done = _paragraf(local, database, "db", "sync")
+    assert done.returncode == 0 and "2 paragraphs" in done.stdout, done.stderr
+    assert _paragraf(local, database, "check").returncode == 0
+    with connect(database) as conn:
+        conn.execute("DELETE FROM paragraphs WHERE number = '13'")
+    done = _paragraf(local, database, "check")
+    assert done.returncode == 1
+    assert "is in the node index but not in the database" in done.stdout

@@ -31,7 +31,10 @@ def test_seed_000_region_protocol():
     meeting = result.meeting
     assert meeting.date == dt.date(2017, 8, 21)
     assert meeting.body == "Regionens samverkansråd"
-    assert meeting.org == "Region Jämtland Härjedalen"
+    assert meeting.body_from.source == "front page"
+    # The protocol prints no authority of its own: "Region Jämtland Härjedalen"
+    # appears only as members' affiliations and in the text, so it stays unknown.
+    assert meeting.org is None
     assert meeting.paragraph_range == "35–50"
     assert result.paragraphs[7].decision.startswith("1. Regionens samverkansråd rekommenderar")
 
@@ -56,6 +59,8 @@ def test_goteborg_corpus_accuracy():
     # 98.7 % measured; the rest are corpus rows whose rubrik runs into body text.
     assert accuracy.share(accuracy.number_and_title) >= 0.985
     assert accuracy.share(accuracy.clean_number_and_title, accuracy.clean_paragraphs) >= 0.995
-    assert accuracy.share(accuracy.printed_number_and_title) >= 0.99
-    assert accuracy.share(accuracy.diarienummer) >= 0.995
+    # Regression floors: 2,089 titles right against the printed protocol and
+    # every diarienummer, as measured before the general header grammar.
+    assert accuracy.printed_number_and_title >= 2089
+    assert accuracy.diarienummer == accuracy.paragraphs
     assert accuracy.furniture_leaks == 0

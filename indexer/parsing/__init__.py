@@ -12,7 +12,7 @@ from dataclasses import replace
 from paragraf_se.indexer.model import MeetingInfo, ParseResult
 from paragraf_se.indexer.parsing.decode import decode_text
 from paragraf_se.indexer.parsing.errors import ParseFailure
-from paragraf_se.indexer.parsing.html import html_to_text
+from paragraf_se.indexer.parsing.html import read_html
 from paragraf_se.indexer.parsing.lines import split_pages
 from paragraf_se.indexer.parsing.ocr import ocr_available, ocr_pdf, repair_ocr_text
 from paragraf_se.indexer.parsing.pdf import PdfText, extract_pdf_text
@@ -41,13 +41,22 @@ def parse_document(
         if kind == PDF:
             return _parse_pdf(data)
         if kind == HTML:
-            return parse_pages([html_to_text(data)], paged=False, web=True)
+            return _parse_html(data)
         pages = split_pages(decode_text(data))
         return parse_pages(pages, paged=len(pages) > 1)
     except ParseFailure as exc:
         return _failed(str(exc))
     except RecursionError:
         return _failed("document too deeply nested to parse")
+
+
+def _parse_html(data: bytes) -> ParseResult:
+    page = read_html(data)
+    result = parse_pages([page.text], paged=False, web=True)
+    if not page.notes:
+        return result
+    return replace(result, status="warnings" if result.status == "ok" else result.status,
+                   messages=(*result.messages, *page.notes))
 
 
 def _parse_pdf(data: bytes) -> ParseResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from paragraf_se.indexer.model import Attendee
+from paragraf_se.indexer.parsing.bodies import kind_of
 
 # Word lengths are bounded so that matching stays linear on pathological lines.
 _WORD = r"[A-ZÅÄÖÉÜ][\wåäöéüÅÄÖ'’\-]{1,30}"
@@ -97,3 +98,59 @@ def _parse_line(text: str, default_role: str | None) -> list[Attendee]:
         return [Attendee(name=name, party=None, role=rest or None)]
     role = _ROLE.search(rest)
     return [Attendee(name=name, party=None, role=role.group(0) if role else default_role)]
+
+
+# How many people a body's front page can plausibly list. A fullmäktige has at most
+# 101 members (kommunallagen 5 kap. 5 §), up to half as many ersättare, and some
+# officials; other bodies (nämnd, styrelse, utskott, råd, beredning, direktion) are
+# far smaller. When the body is unknown the fullmäktige bound applies.
+MAX_PEOPLE = {"fullmäktige": 200, "other": 80}
+_JUNK_SHARE = 0.25  # more than this share of non-names means the list is not a list
+# Whole words that are never part of a person's name in a protocol.
+_NOT_NAME_WORD = re.compile(
+    r"^(?:[\wåäö-]*(?:fullmäktige|styrelse|styrelsen|nämnd|nämnden|utskott|utskottet|rådet"
+    r"|beredningen|direktionen)|kommun\w*|region\w*|landsting\w*|stad|staden|stads"
+    r"|protokoll\w*|sammanträde\w*|\w*datum|justera\w*|ordförande|sekreterare|ersättare"
+    r"|ledamot|ledamöter|beslutande|närvarande|paragraf\w*|plats|tid|sign\.?|sida|bilaga\w*"
+    r"|ärende\w*|\w*förvaltning\w*|\w*kontoret|avdelning\w*|enhet\w*|beslut\w*"
+    r"|yrkande\w*|förslag\w*|anslag\w*|underskrift\w*|januari|februari|mars|april|juni"
+    r"|juli|augusti|september|oktober|november|december|måndag|tisdag|onsdag|torsdag"
+    r"|fredag|lördag|söndag)$",
+    re.IGNORECASE,
+)
+
+
+def is_person_name(name: str) -> bool:
+    """True when ``name`` has a person's shape: capitalised given name(s) and a
+    surname, not a header in capitals nor a word of protocol furniture."""
+    words = name.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(len(w) > 2 and w.isupper() for w in words):
+        return False  # "HÖGSBY KOMMUN", "ANNA EK" in a header band
+    return not any(_NOT_NAME_WORD.match(w.strip(".,:;")) for w in words)
+
+
+def plausible_attendees(attendees: tuple[Attendee, ...], body: str | None
+                        ) -> tuple[tuple[Attendee, ...], str]:
+    """(attendees, warning): the people of a plausible list, or none and why.
+
+    Entries without a person's name are left out; a list that is mostly not names,
+    or longer than the body can seat, is dropped whole with a warning.
+    """
+    if not attendees:
+        return (), ""
+    people = tuple(a for a in attendees if is_person_name(a.name))
+    junk = [a.name for a in attendees if not is_person_name(a.name)]
+    if len(junk) >= 3 and len(junk) > _JUNK_SHARE * len(attendees):
+        examples = ", ".join(repr(n) for n in junk[:3])
+        return (), (f"attendee list dropped: {len(junk)} of {len(attendees)} entries are "
+                     f"not names of people (e.g. {examples})")
+    unique = tuple(dict.fromkeys(people))
+    kind = kind_of(body) if body else None
+    bound = MAX_PEOPLE["other"] if kind and kind != "fullmäktige" else MAX_PEOPLE["fullmäktige"]
+    if len(unique) > bound:
+        what = f"a {kind}" if kind else "any body"
+        return (), (f"attendee list dropped: {len(unique)} people is more than {what} "
+                    f"can have (at most {bound})")
+    return unique, ""

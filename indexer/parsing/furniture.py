@@ -12,6 +12,7 @@ from collections import Counter
 
 from paragraf_se.indexer.parsing.headers import match_header
 from paragraf_se.indexer.parsing.lines import Line
+from paragraf_se.indexer.parsing.sections import classify_heading
 
 _BODY_WORD = r"(?:\w*(?:fullmäktige|styrelse|nämnd|råd|utskott|direktion|beredning)\w*)"
 _ORG_PREFIX = r"(?:[\wÅÄÖåäö]+s? (?:[Ss]tad|kommun)|Region(?: [A-ZÅÄÖ][\wåäö]+){1,2})"
@@ -31,6 +32,9 @@ _PATTERNS = [
     # "Arvodesberedningens protokoll 2024-02-08" look the same.
     rf"(?:{_ORG_PREFIX}\s+)?{_BODY_WORD},\s*(?:sammanträdes)?protokoll",
     rf"{_ORG_PREFIX}\s+{_BODY_WORD}s?\s+(?:sammanträdes)?protokoll",
+    # A layout running header on one line: "HÖGSBY KOMMUN  Sammanträdesprotokoll  3 (12)".
+    r"(?:[\w\-]+,?\s+){0,6}(?:sammanträdes)?protokoll(?:\s+[\w\-]+){0,3}\s+"
+    r"(?:sida\s*)?\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|(?:av|/)\s*\d{1,4})",
     r"hoppa över navigering|gå till huvudinnehåll|till huvudinnehåll",
     r"vi använder cookies\b.*",
     r"det finns ingen information att visa",
@@ -59,11 +63,24 @@ def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:
             by_page.setdefault(line.page, []).append(line.text)
     seen: Counter[str] = Counter()
     for texts in by_page.values():
-        # A § header is never furniture, even when every page starts with one.
-        band = {t for t in texts[:_BAND] + texts[-_BAND:] if not match_header(t)}
+        # A § header is never furniture, even when every page starts with one,
+        # nor is a section heading when every page ends with a decision, nor
+        # the line right under either (titles that start alike, the same
+        # one-line decision "Informationen noteras." at the foot of every page),
+        # nor, near the foot, a line right above one (a boilerplate sentence
+        # before "Beslut"): footers come after the last heading of a page. At
+        # the top a running header does stand right above a § header.
+        band = {t for i, t in enumerate(texts) if (i < _BAND or i >= len(texts) - _BAND)
+                and not _structural(t) and not (i and _structural(texts[i - 1]))
+                and not (len(texts) - _BAND <= i < len(texts) - 1
+                         and _structural(texts[i + 1]))}
         seen.update({_mask(t) for t in band})
     threshold = max(3, (page_count * 3 + 4) // 5)
     return {text for text, count in seen.items() if count >= threshold}
+
+
+def _structural(text: str) -> bool:
+    return bool(match_header(text) or classify_heading(text))
 
 
 def remove_furniture(

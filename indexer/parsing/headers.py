@@ -1,7 +1,13 @@
 """Finding paragraph (§) headers and telling them from references and agendas.
 
 A header starts a line: "§ 35 Title", "§ 31" (title on the next line),
-"KS § 1   DNR:KU/2007.9", "Kf §12", "§ 3 a", "§ 246 Ärendenummer SLK-2024-00078".
+"KS § 1   DNR:KU/2007.9", "Kf §12", "§ 3 a", "§ 246 Ärendenummer SLK-2024-00078",
+"§ 13 1360/22", "§ 240 Diarienummer 00910/20241.1.2". One grammar reads them all:
+
+    [body prefix] § number [letter] [[label] case identifier [code]] [title]
+
+where the title may instead start on a later line (see ``paragraphs``) and the
+case identifier is read by :func:`~.diarienummer.header_case`.
 References ("enligt § 63", "den 9 november 2020, § 63,", "KS § 437 06-12-13") and
 the ärendelista at the top of a protocol must not start paragraphs.
 """
@@ -12,12 +18,12 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from paragraf_se.indexer.parsing.diarienummer import strip_diarienummer
+from paragraf_se.indexer.parsing.diarienummer import header_case
 from paragraf_se.indexer.parsing.lines import Line
 
 _HEADER = re.compile(
     r"^(?:[•·\-–*]\s*)?"
-    r"(?:(?P<prefix>[A-ZÅÄÖ]{1,6}|[A-ZÅÄÖ][a-zåäö]{1,2})\.?\s*)?"
+    r"(?:(?P<prefix>[A-ZÅÄÖ]{1,6}(?:-[A-ZÅÄÖ]{1,4})?|[A-ZÅÄÖ][a-zåäö]{1,2})\.?\s*)?"
     r"§(?!\s*§)\s*(?P<num>\d{1,4})(?!\d)"
     r"(?:\s?(?P<letter>[a-h])(?![\wåäöÅÄÖ]))?"
     r"(?P<rest>.*)$"
@@ -35,6 +41,8 @@ class Header:
     number: str  # "42", "3 a"
     title: str
     rest: str  # everything after the number, diarienummer included
+    case: str | None = None  # the case identifier printed in the header
+    code: str | None = None  # a classification code printed with it
 
     @property
     def key(self) -> tuple[int, str]:
@@ -69,10 +77,10 @@ def find_headers(lines: list[Line]) -> list[Header]:
         if not matched:
             continue
         number, rest = matched
-        title = strip_diarienummer(rest)
-        if not title and not _title_follows(lines, index):
+        parts = header_case(rest)
+        if not parts.title and not _title_follows(lines, index):
             continue
-        found.append(Header(index, number, title, rest))
+        found.append(Header(index, number, parts.title, rest, parts.case, parts.code))
     return found
 
 

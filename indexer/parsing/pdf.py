@@ -6,6 +6,7 @@ is not thread-safe, so extraction is serialised with a lock.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ _PDFIUM_LINE_HYPHEN = "\ufffe"
 # Protocols run to a few hundred pages; a 10,000-page file is an attack or a
 # mistake, and reading only its start keeps one document's cost bounded.
 MAX_PDF_PAGES = 5000
+NO_PAGES = "empty document: the PDF has no pages"
+_EMPTY_PAGE_TREE = re.compile(rb"/Count\s*0(?![0-9])")
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,10 @@ def extract_pdf_text(data: bytes) -> PdfText:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
-            raise ParseFailure(_load_error(str(exc))) from exc
+            raise ParseFailure(_load_error(str(exc), data)) from exc
         try:
             if len(document) == 0:
-                raise ParseFailure("broken PDF: the document has no pages")
+                raise ParseFailure(NO_PAGES)
             pages: list[str] = []
             scanned: list[int] = []
             total = len(document)
@@ -77,7 +81,13 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> tuple[str, bool]:
     return text.replace(_PDFIUM_LINE_HYPHEN, "-\n"), has_images
 
 
-def _load_error(detail: str) -> str:
+def _load_error(detail: str, data: bytes) -> str:
     if "password" in detail.lower():
         return "encrypted PDF: a password is needed to read it"
+    if "success" in detail.lower():
+        # PDFium refuses a well-formed PDF whose page tree is empty with no
+        # error code at all ("PDFium: Success"), which tells the user nothing.
+        if _EMPTY_PAGE_TREE.search(data) and not _PAGE_OBJECT.search(data):
+            return NO_PAGES
+        return "broken or truncated PDF: PDFium cannot open it"
     return f"broken or truncated PDF: {detail}"

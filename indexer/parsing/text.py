@@ -40,10 +40,10 @@ def parse_pages(pages: list[str], *, paged: bool, web: bool = False) -> ParseRes
     if web or _looks_like_web_page(raw):
         ends = [_agenda_item_start(lines, h.index, end) for h, end in zip(headers, ends,
                                                                           strict=True)]
-    paragraphs = tuple(
-        build_paragraph(lines, header, end) for header, end in zip(headers, ends, strict=True)
-    )
-    messages = _check(meeting, paragraphs)
+    built = [build_paragraph(lines, header, end)
+             for header, end in zip(headers, ends, strict=True)]
+    paragraphs = tuple(b.paragraph for b in built)
+    messages = (*_check(meeting, paragraphs), *(w for b in built for w in b.warnings))
     return ParseResult(meeting, paragraphs, status="warnings" if messages else "ok",
                        messages=messages)
 
@@ -99,4 +99,5 @@ def _check(meeting: MeetingInfo, paragraphs: tuple[ParsedParagraph, ...]) -> tup
             )
     if meeting.date is None:
         messages.append("meeting date not found")
+    messages.extend(meeting.warnings)
     return tuple(messages)

@@ -17,7 +17,13 @@ from pathlib import Path
 import psycopg
 from psycopg.types.json import Jsonb
 
-from paragraf_se.archive.catalog import Location, StoredCapture, Visit, metadata_tuple
+from paragraf_se.archive.catalog import (
+    Location,
+    Removal,
+    StoredCapture,
+    Visit,
+    metadata_tuple,
+)
 from paragraf_se.archive.model import Capture
 
 _COLUMNS = ("id, source, sha256, content_type, fetched_at, kind, warc_file, warc_offset,"
@@ -91,8 +97,12 @@ class PgCatalog:
              visit.etag, visit.last_modified, location.warc_file if location else None,
              location.offset if location else None, location.length if location else None))
 
-    def captures(self, source_prefix: str | None = None) -> list[Capture]:
-        """All captures, or those whose source starts with the prefix, by (fetched_at, id)."""
+    def captures(self, source_prefix: str | None = None, *,
+                 include_removed: bool = False) -> list[Capture]:
+        """All captures, or those whose source starts with the prefix, by (fetched_at, id).
+
+        The shared catalog has no removals yet, so ``include_removed`` changes nothing.
+        """
         query = f"SELECT {_COLUMNS} FROM captures"
         params: tuple[object, ...] = ()
         if source_prefix is not None:
@@ -138,6 +148,19 @@ class PgCatalog:
                 " FROM visits WHERE source = %s ORDER BY fetched_at, id", (source,)).fetchall()
         return [Visit(r[0], r[1].astimezone(dt.UTC), r[2], r[3], r[4], r[5], r[6])
                 for r in rows]
+
+    def add_removal(self, removal: Removal, location: Location | None = None) -> None:
+        """Not offered yet: the shared catalog has no tombstones table."""
+        raise NotImplementedError(
+            "removing a capture from the shared (PostgreSQL) archive is not supported yet")
+
+    def removal(self, capture_id: str) -> Removal | None:
+        """No capture of the shared catalog is removed (it has no tombstones yet)."""
+        return None
+
+    def removals(self, capture_id: str | None = None) -> list[Removal]:
+        """None yet (see :meth:`removal`)."""
+        return []
 
     def count(self) -> int:
         """Number of captures."""

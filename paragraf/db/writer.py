@@ -28,6 +28,13 @@ class PgParagraphWriter:
         # next is parsed; there is nothing to group.
         yield
 
+    def has_uncommitted(self) -> bool:
+        """Never: each source is committed before the next one is parsed."""
+        return False
+
+    def commit_pending(self) -> None:
+        """Nothing waits (see :meth:`has_uncommitted`)."""
+
     def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
         """Make the store hold exactly ``paragraphs`` from ``url`` (see paragraph_store)."""
         return paragraph_store.replace_source(self.conn, url, paragraphs)
@@ -41,6 +48,14 @@ class PgParagraphWriter:
 
     def count(self) -> int:
         return paragraph_store.count(self.conn)
+
+    def id_count(self, paragraph_id: str) -> int:
+        """1 when the store holds ``paragraph_id`` (ids are its primary key), else 0."""
+        return int(self.get(paragraph_id) is not None)
+
+    def all(self) -> Iterator[Paragraph]:
+        """Every paragraph in the store."""
+        return paragraph_store.iter_all(self.conn)
 
     def close(self) -> None:
         self.conn.close()

@@ -16,6 +16,7 @@ number of ``paragraf worker parse`` processes share the work); ``crawl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -28,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.store import Archive
@@ -39,39 +39,19 @@ from paragraf_se.db.connection import connect
 from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.frontier import DEFAULT_LEASE_SECONDS, LeaseKeeper, PgFrontier, worker_id
 from paragraf_se.db.parse_queue import ParseQueue
+from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
 from paragraf_se.db.writer import PgParagraphWriter
 from paragraf_se.isolated_parse import IsolatedParser
-from paragraf_se.permalinks import PermalinkRegistry, registry_path
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir
 
 log = logging.getLogger("paragraf.crawl")
-_DOCUMENT_STATES = frozenset({"ok", "warnings", "failed", "empty"})
 
 
 def _command_error(message: str) -> Exception:
     from paragraf_se.commands import CommandError
 
     return CommandError(message)
-
-
-class PgStatusLog:
-    """Parse status per capture in the shared ``documents`` table."""
-
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self._conn = conn
-
-    def record(self, capture_id: str, source: str, status: str, messages: tuple[str, ...],
-               paragraphs: int) -> None:
-        """Upsert one document's status (statuses the table does not know are not kept)."""
-        if status not in _DOCUMENT_STATES:
-            return
-        self._conn.execute(
-            "INSERT INTO documents (capture_id, source, status, messages, paragraphs, parsed_at)"
-            " VALUES (%s, %s, %s, %s, %s, now()) ON CONFLICT (capture_id) DO UPDATE SET"
-            " status = excluded.status, messages = excluded.messages,"
-            " paragraphs = excluded.paragraphs, parsed_at = excluded.parsed_at",
-            (capture_id, source, status, Jsonb(list(messages)), paragraphs))
 
 
 @dataclass
@@ -111,32 +91,27 @@ def open_shared_archive(url: str, archive_root: Path) -> Archive:
         raise
 
 
-def open_shared(data_dir: DataDir, url: str, archive_root: Path, *, worker: str,
+def open_shared(url: str, archive_root: Path, *, worker: str,
                 lease_seconds: float) -> SharedStore:
     """Open the shared archive, paragraph writer and parse queue for one worker process."""
-    conns: list[psycopg.Connection] = []
-    try:
-        archive = open_shared_archive(url, archive_root)
+    with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
         try:
+            archive = open_shared_archive(url, archive_root)
+            opened.callback(archive.close)
             writer = PgParagraphWriter(connect(url))
-        except BaseException:
-            archive.close()
-            raise
-        misc = connect(url)
-        conns.append(misc)
-        keeper = LeaseKeeper(url, worker, lease_seconds)
-    except DatabaseError as err:
-        for conn in conns:
-            conn.close()
-        raise _command_error(str(err)) from err
-    except OSError as err:
-        for conn in conns:
-            conn.close()
-        raise _command_error(f"cannot open archive directory {archive_root}: {err}") from err
+            opened.callback(writer.close)
+            misc = connect(url)
+            opened.callback(misc.close)
+            keeper = LeaseKeeper(url, worker, lease_seconds)
+        except DatabaseError as err:
+            raise _command_error(str(err)) from err
+        except OSError as err:
+            raise _command_error(f"cannot open archive directory {archive_root}: {err}") from err
+        opened.pop_all()
+    # Permalinks and parse status in the shared database, as ``ingest --database``.
     pipeline = Pipeline(archive, writer, parse=IsolatedParser(),
-                        permalinks=PermalinkRegistry(registry_path(data_dir.root)),
-                        status_log=PgStatusLog(misc))
-    return SharedStore(worker, pipeline, ParseQueue(misc, worker, lease_seconds), keeper, conns)
+                        permalinks=PgPermalinkRegistry(url), status_log=PgParseStatusLog(url))
+    return SharedStore(worker, pipeline, ParseQueue(misc, worker, lease_seconds), keeper, [misc])
 
 
 def drain_parse_queue(store: SharedStore, *, follow: bool = False, poll: float = 1.0,
@@ -197,7 +172,7 @@ def crawl_shared(args: argparse.Namespace, data_dir: DataDir, url: str, settings
 
     worker = worker_id()
     lease = _lease_seconds(args)
-    store = open_shared(data_dir, url, archive_dir(args, data_dir), worker=worker,
+    store = open_shared(url, archive_dir(args, data_dir), worker=worker,
                         lease_seconds=lease)
     try:
         frontier = PgFrontier(url, worker=worker, lease_seconds=lease)
@@ -235,7 +210,7 @@ def cmd_worker(args: argparse.Namespace, data_dir: DataDir) -> int:
     if not url:
         raise _command_error("worker needs --database postgresql://… "
                              "(or PARAGRAF_DATABASE_URL)")
-    store = open_shared(data_dir, url, archive_dir(args, data_dir), worker=worker_id(),
+    store = open_shared(url, archive_dir(args, data_dir), worker=worker_id(),
                         lease_seconds=_lease_seconds(args))
     try:
         documents, paragraphs, failed = drain_parse_queue(store, follow=not args.once)

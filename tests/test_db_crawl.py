@@ -45,7 +45,8 @@ def db(cluster):
         migrate.migrate(conn)
         yield url, conn
         conn.execute("TRUNCATE paragraphs, paragraph_sources, change_log, documents, frontier,"
-                     " crawl_hosts, parse_queue, captures, visits, warc_files CASCADE")
+                     " crawl_hosts, parse_queue, captures, visits, warc_files, permalinks,"
+                     " permalink_redirects, permalink_tombstones CASCADE")
 
 
 class Log:
@@ -171,6 +172,9 @@ def test_two_workers_fetch_each_url_once_and_keep_the_host_delay(
     assert _scalar(conn, "SELECT count(*) FROM paragraphs") == 2 * pages
     assert _scalar(conn, "SELECT count(*) FROM parse_queue WHERE taken_at IS NULL") == 0
     assert _scalar(conn, "SELECT count(DISTINCT paragraph_id) FROM change_log") == 2 * pages
+    # Permalinks and parse status are shared too (every node answers alike).
+    assert _scalar(conn, "SELECT count(*) FROM permalinks") == 2 * pages
+    assert _scalar(conn, "SELECT count(*) FROM documents WHERE status = 'ok'") == pages
 
 
 def test_a_killed_workers_urls_are_finished_by_the_other(db, tmp_path: Path) -> None:

@@ -53,6 +53,8 @@ def verify(catalog: Catalog, warc_dir: Path) -> VerifyReport:
     problems: list[str] = []
     checked = 0
     names = warcfile.list_warc_files(warc_dir)
+    # Each writer (tag) has its own newest file, which may end in a torn tail.
+    newest = {warcfile.tag_of(name): name for name in names}
     for name in names:
         committed = catalog.committed_size(name) or 0
         pending: BadMember | None = None
@@ -67,7 +69,8 @@ def verify(catalog: Catalog, warc_dir: Path) -> VerifyReport:
                 checked += 1
                 capture = expected.pop((name, event.offset), None)
                 problems.extend(_check_member(name, event, capture))
-        torn_tail = name == names[-1] and pending is not None and pending.offset >= committed
+        torn_tail = (newest.get(warcfile.tag_of(name)) == name and pending is not None
+                     and pending.offset >= committed)
         if pending is not None and not torn_tail:
             problems.append(f"{name}@{pending.offset}: {pending.reason}")
     problems.extend(

@@ -6,6 +6,14 @@ Layout under ``root``::
     catalog.sqlite                               the catalog (WAL mode)
     .writer.lock                                 flock()ed by whoever is writing
 
+Shared mode (``writer_tag`` and an injected ``catalog``, e.g. PostgreSQL):
+many processes, possibly on several machines over shared storage, write at
+once. Each appends only to WARC files whose name carries its own tag
+(``paragraf-YYYYMMDDhhmmss-00001-<tag>.warc.gz``), so no file lock is
+needed; the shared catalog is the truth as before. A process never appends
+to another's file, so a torn tail left by a dead writer is simply never
+extended (``verify`` tolerates it past the committed size).
+
 Write protocol (crash safety): a record is appended to the WARC file,
 flushed and fsynced, and only then is the catalog row committed. The
 catalog is the truth: a record without a row (crash between the two steps)
@@ -148,6 +156,8 @@ class Archive:
         max_warc_bytes: int = DEFAULT_MAX_WARC_BYTES,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         readonly: bool = False,
+        catalog: Catalog | None = None,
+        writer_tag: str | None = None,
     ) -> None:
         """Open (creating if needed) the archive at ``root``.
 
@@ -157,7 +167,13 @@ class Archive:
         ``readonly`` writes nothing, not even a lock file: for reading
         commands, which must work on a full disk or a read-only mount.
         Writing methods then raise ArchiveReadOnly; the archive must exist.
+
+        With ``catalog`` and ``writer_tag`` (shared mode, see the module
+        docstring) the catalog is the caller's and this process writes only
+        to files of its own tag, without the file lock.
         """
+        if (catalog is None) != (writer_tag is None):
+            raise ValueError("a shared catalog and a writer tag go together")
         if max_warc_bytes <= 0:
             raise ValueError("max_warc_bytes must be positive")
         self.root = Path(root)
@@ -168,6 +184,15 @@ class Archive:
         self._thread_lock = threading.RLock()
         self._readonly = readonly
         self._open = True
+        self._writer_tag = writer_tag
+        if catalog is not None:
+            # Shared mode: no lock file (several machines write at once), and
+            # no tail repair or catalog rebuild from one writer's view.
+            self._catalog = catalog
+            self._lock_fd = -1
+            if not readonly:
+                self.warc_dir.mkdir(parents=True, exist_ok=True)
+            return
         catalog_path = self.root / "catalog.sqlite"
         if readonly:
             self._lock_fd = -1
@@ -503,6 +528,9 @@ class Archive:
                 raise ArchiveReadOnly(f"{self.root} was opened read-only")
             if not self._open:
                 raise ValueError("archive is closed")
+            if self._writer_tag is not None:
+                yield  # shared mode: our files are ours alone
+                return
             deadline = time.monotonic() + limit
             while True:
                 try:
@@ -517,6 +545,11 @@ class Archive:
                 yield
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def _own_files(self) -> list[str]:
+        """The WARC files this writer may append to: untagged ones, or those of its tag."""
+        return [name for name in warcfile.list_warc_files(self.warc_dir)
+                if warcfile.tag_of(name) == self._writer_tag]
 
     def _check_not_replaced(self) -> None:
         """Refuse to write when our lock file is no longer the archive's (a restore swapped it).
@@ -540,7 +573,7 @@ class Archive:
         None means: start a new file (there is none, or committed bytes are
         missing from it, which verify() reports; we never append to damage).
         """
-        names = warcfile.list_warc_files(self.warc_dir)
+        names = self._own_files()
         if not names:
             return None
         name = names[-1]
@@ -578,9 +611,9 @@ class Archive:
         total = sum(len(record.data) for record in records)
         blobs = [record.data for record in records]
         if current is None or current[1] + total > self._max_warc_bytes:
-            names = warcfile.list_warc_files(self.warc_dir)
+            names = self._own_files()
             sequence = (warcfile.sequence_of(names[-1]) or 0) + 1 if names else 1
-            name = warcfile.warc_name(when, sequence)
+            name = warcfile.warc_name(when, sequence, self._writer_tag)
             blobs.insert(0, warcfile.build_warcinfo(name, when).data)
             offset, new_file = 0, True
         else:

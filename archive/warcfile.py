@@ -42,7 +42,10 @@ WARC_VERSION = "1.1"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
-WARC_NAME_RE = re.compile(r"paragraf-(\d{14})-(\d{5,})\.warc\.gz")
+# The optional last part is a writer tag: with a shared catalog (PostgreSQL)
+# every writer process appends only to files carrying its own tag.
+WARC_NAME_RE = re.compile(r"paragraf-(\d{14})-(\d{5,})(?:-([a-z0-9][a-z0-9-]*))?\.warc\.gz")
+_TAG_UNSAFE = re.compile(r"[^a-z0-9]+")
 _CHUNK = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _ENCODING_HEADERS = frozenset({"content-encoding", "transfer-encoding"})
@@ -100,9 +103,25 @@ def _first(headers: Sequence[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in headers if key.lower() == lowered), None)
 
 
-def warc_name(when: dt.datetime, sequence: int) -> str:
-    """File name of the ``sequence``-th WARC file, opened at ``when`` (UTC)."""
-    return f"paragraf-{when.astimezone(dt.UTC):%Y%m%d%H%M%S}-{sequence:05d}.warc.gz"
+def warc_name(when: dt.datetime, sequence: int, tag: str | None = None) -> str:
+    """File name of the ``sequence``-th WARC file (of writer ``tag``), opened at ``when`` (UTC)."""
+    suffix = f"-{tag}" if tag else ""
+    return f"paragraf-{when.astimezone(dt.UTC):%Y%m%d%H%M%S}-{sequence:05d}{suffix}.warc.gz"
+
+
+def writer_tag(*parts: object) -> str:
+    """A file-name-safe writer tag from e.g. host name, pid and a random part."""
+    text = "-".join(_TAG_UNSAFE.sub("-", str(part).lower()).strip("-") for part in parts)
+    tag = re.sub(r"-+", "-", text).strip("-")
+    if not tag:
+        raise ValueError("a writer tag needs at least one letter or digit")
+    return tag
+
+
+def tag_of(name: str) -> str | None:
+    """The writer tag in a WARC file name of ours, None for an untagged (single-writer) file."""
+    match = WARC_NAME_RE.fullmatch(name)
+    return match.group(3) if match else None
 
 
 def sequence_of(name: str) -> int | None:
@@ -114,7 +133,7 @@ def sequence_of(name: str) -> int | None:
 def list_warc_files(directory: Path) -> list[str]:
     """Names of our WARC files in ``directory``, oldest (lowest sequence) first."""
     names = [path.name for path in directory.iterdir() if sequence_of(path.name) is not None]
-    return sorted(names, key=lambda name: sequence_of(name) or 0)
+    return sorted(names, key=lambda name: (sequence_of(name) or 0, name))
 
 
 def warc_date(when: dt.datetime) -> str:

@@ -159,11 +159,19 @@ def growth(results: list[dict]) -> list[str]:
              "0 errors.", "", *_table(head, rows)]
 
 
+# Sections below this line come from other scripts (e.g. benchmarks/crawl_workers.py)
+# and are kept as they are when the report is regenerated.
+KEEP_MARKER = "<!-- Measured by other scripts; kept when this report is regenerated. -->"
+
+
 def write_report(results: list[dict], out: Path) -> None:
     lines = [HEADER]
     if results:
         lines += growth(results)
     for r in results:
         lines += size_section(r)
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    kept = old[old.index(KEEP_MARKER):] if KEEP_MARKER in old else ""
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    text = "\n".join(lines).rstrip() + "\n"
+    out.write_text(text + ("\n" + kept if kept else ""), encoding="utf-8")

@@ -112,6 +112,19 @@ def _add_global_options(parser: argparse.ArgumentParser) -> None:
             _add_global_options(subparser)
 
 
+def _add_archive_dir(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--archive-dir", type=Path, metavar="DIR",
+                   help="with --database: the shared archive directory (default: the data "
+                        "directory's); each process writes WARC files of its own")
+
+
+def _add_worker_options(p: argparse.ArgumentParser) -> None:
+    _add_archive_dir(p)
+    p.add_argument("--lease", type=_non_negative, metavar="SECONDS",
+                   help="with --database: how long a dead worker's URLs and captures stay "
+                        "claimed before others take them (default 60; renewed while alive)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paragraf",
@@ -242,11 +255,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restart", action="store_true",
                    help="start afresh instead of resuming an unfinished run")
     p.add_argument("-v", "--verbose", action="store_true", help="log every fetch to stderr")
+    _add_worker_options(p)
+    p.add_argument("--no-parse", action="store_true",
+                   help="with --database: leave parsing to 'paragraf worker parse' processes")
+
+    p = sub.add_parser("worker", help="with --database: parse and index what crawls queued")
+    p.add_argument("role", choices=["parse"], help="parse: take captures from the parse queue")
+    p.add_argument("--once", action="store_true", help="exit when the queue is empty")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    _add_worker_options(p)
 
     p = sub.add_parser("archive", help="inspect the archive of originals")
     archive_sub = p.add_subparsers(dest="archive_command", required=True, metavar="ACTION")
-    archive_sub.add_parser("verify", help="re-read every WARC record and check digests")
+    _add_archive_dir(archive_sub.add_parser(
+        "verify", help="re-read every WARC record and check digests"))
     q = archive_sub.add_parser("ls", help="list captures")
+    _add_archive_dir(q)
     q.add_argument("--source-prefix", metavar="P", help="only sources starting with P")
     q.add_argument("--json", action="store_true", help="one JSON object per capture")
     q.add_argument("--removed", action="store_true",

@@ -441,6 +441,13 @@ def cmd_compounds(args: argparse.Namespace, data_dir: DataDir) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace, data_dir: DataDir) -> int:
+    """``worker parse``: see paragraf.crawl_workers (imported here, when used)."""
+    from paragraf_se.crawl_workers import cmd_worker as run_worker
+
+    return run_worker(args, data_dir)
+
+
 def cmd_demo(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se.demo import run_demo
 

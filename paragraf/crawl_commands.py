@@ -30,6 +30,7 @@ from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun
 from paragraf_se.archive.crawl.frontier import Frontier
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.sniff import PDF
+from paragraf_se.db.connection import database_url
 from paragraf_se.progress import DEFAULT_INTERVAL, ProgressReporter
 from paragraf_se.settings import DataDir
 
@@ -199,6 +200,14 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
     settings, sources = _sources(args)
     if args.dry_run:
         return _dry_run(settings, sources)
+    database = database_url(getattr(args, "database", None))
+    if database:
+        # Several workers on one frontier: see paragraf.crawl_workers.
+        from paragraf_se.crawl_workers import crawl_shared
+
+        with _crawl_logging(data_dir, args.verbose):
+            return crawl_shared(args, data_dir, database, settings, sources, Progress(),
+                                _print_report)
     failures = 0
     with _writing(data_dir), _crawl_logging(data_dir, args.verbose):
         try:
@@ -237,15 +246,29 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
     """``archive verify`` and ``archive ls``."""
     from paragraf_se.archive.store import Archive
 
-    if not (data_dir.archive / "catalog.sqlite").exists():
-        raise _command_error(f"no archive in {data_dir.root}")
-    if args.archive_command == "remove":
-        return _archive_remove(args, data_dir)
-    try:
-        # Read-only: ls and verify must work on a full disk and a read-only mount.
-        archive = Archive(data_dir.archive, readonly=True)
-    except ArchiveError as err:
-        raise _command_error(str(err)) from err
+    database = database_url(getattr(args, "database", None))
+    if database:
+        # The shared archive of crawl workers (see paragraf.crawl_workers).
+        from paragraf_se.crawl_workers import archive_dir, open_shared_archive
+        from paragraf_se.db.errors import DatabaseError
+
+        if args.archive_command == "remove":
+            raise _command_error("archive remove does not work on the shared archive "
+                                 "(--database) yet")
+        try:
+            archive = open_shared_archive(database, archive_dir(args, data_dir))
+        except (DatabaseError, OSError) as err:
+            raise _command_error(str(err)) from err
+    else:
+        if not (data_dir.archive / "catalog.sqlite").exists():
+            raise _command_error(f"no archive in {data_dir.root}")
+        if args.archive_command == "remove":
+            return _archive_remove(args, data_dir)
+        try:
+            # Read-only: ls and verify must work on a full disk and a read-only mount.
+            archive = Archive(data_dir.archive, readonly=True)
+        except ArchiveError as err:
+            raise _command_error(str(err)) from err
     try:
         if args.archive_command == "verify":
             report = archive.verify()

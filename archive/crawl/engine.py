@@ -291,6 +291,9 @@ class CrawlRun:
         left = sum(len(q) for q in self._queues.values())
         if left == 0:
             self.frontier.finish(self.source.name)
+        return self._report(resumed, left)
+
+    def _report(self, resumed: bool, left: int) -> CrawlReport:
         return CrawlReport(
             source=self.source.name, fetched=self.fetched, new=self.new,
             unchanged=self.unchanged, failed=tuple(sorted(self.failed.items())),

@@ -40,13 +40,15 @@ def crawl_source(source: SourceConfig, settings: CrawlerSettings, *, archive: Ar
                  frontier: Frontier, max_pages: int | None = None, restart: bool = False,
                  progress: Callable[[CrawlRun], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> CrawlReport:
+                 sleep: Callable[[float], None] = time.sleep,
+                 run_type: type[CrawlRun] = CrawlRun) -> CrawlReport:
     """Run (or resume) one source to completion or its page budget.
 
     ``clock`` and ``sleep`` pace requests to one host (injectable for tests).
+    ``run_type`` is :class:`SharedCrawlRun` for a frontier shared by workers.
     """
     with make_fetcher(source, settings) as fetcher:
-        run = CrawlRun(make_strategy(source, fetcher), archive=archive, frontier=frontier,
+        run = run_type(make_strategy(source, fetcher), archive=archive, frontier=frontier,
                        fetcher=fetcher, robots=RobotsPolicy(fetcher, settings.robots_token),
                        workers=settings.workers, max_pages=max_pages, restart=restart,
                        progress=progress, clock=clock, sleep=sleep)

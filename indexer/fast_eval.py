@@ -30,6 +30,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
 from paragraf_se.indexer.postings_sidecar import sidecar_of
+from paragraf_se.indexer.searcher_pool import reader_key
 
 K1 = 1.2
 B = 0.75
@@ -263,8 +264,7 @@ class Evaluator:
         self._data: GenerationData | None = None
 
     def data(self, searcher) -> GenerationData:
-        reader = searcher.reader()
-        key = (reader.generation(), reader.doc_count_all(), reader.doc_count())
+        key = reader_key(searcher)  # not the generation: a rebuild repeats it
         with self._lock:
             if key != self._key or self._data is None:
                 self._data = GenerationData(searcher)

@@ -7,9 +7,11 @@ thread-safe), refreshed when a commit has made a newer generation.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -38,12 +40,15 @@ from paragraf_se.indexer.schema import (
     with_decision,
 )
 from paragraf_se.indexer.search import Hit, SearchRequest, SearchResult
-from paragraf_se.indexer.searcher_pool import SearcherPool
+from paragraf_se.indexer.searcher_pool import SearcherPool, reader_key
 from paragraf_se.indexer.snippets import make_snippet
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
 from paragraf_se.indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
+# A random id written when an index is created: a rebuilt index starts at
+# generation 1 again, so generations alone cannot tell two indexes apart.
+INDEX_ID_FILE = "INDEX_ID"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
@@ -121,10 +126,13 @@ class WhooshIndex:
             self._ix = storage.open_index(INDEX_NAME)
         else:
             self._ix = storage.create_index(build_schema(compounds), indexname=INDEX_NAME)
+            if directory is not None:
+                (directory / INDEX_ID_FILE).write_text(uuid.uuid4().hex + "\n",
+                                                       encoding="ascii")
         self.compounds = compounds
         # Indexes made before the common-grams field answer phrases by positions.
         self.grams = "grams" in self._ix.schema
-        self._pool = SearcherPool(self._ix)
+        self._pool = SearcherPool(self._ix, identity=lambda: index_identity(self._ix))
         self._facets = FacetCache()
         self._results = ResultCache()
         self._evaluator = Evaluator()
@@ -218,7 +226,7 @@ class WhooshIndex:
         spelling suggestion comes from the index's own vocabulary.
         """
         with self._pool.searcher() as s:
-            key = (s.reader().generation(), s.doc_count_all(), request)
+            key = (reader_key(s), request)
             cached = self._results.get(key)
             if cached is not None:
                 return cached
@@ -464,6 +472,32 @@ class WhooshIndex:
     def close(self) -> None:
         self._pool.close()
         self._ix.close()
+
+
+def index_identity(ix) -> tuple | None:
+    """Which index a directory holds now: its id, generation and TOC file's stat.
+
+    The generation alone repeats (every rebuild is generation 1); the id
+    file and the table of contents' inode, mtime and size change with every
+    rebuild, restore and commit. None while the directory is being swapped.
+    """
+    try:
+        gen = ix.latest_generation()
+    except OSError:
+        return None
+    folder = getattr(ix.storage, "folder", None)
+    if folder is None:
+        return (gen,)
+    try:
+        st = os.stat(os.path.join(folder, f"_{ix.indexname}_{gen}.toc"))
+    except OSError:
+        return None
+    try:
+        with open(os.path.join(folder, INDEX_ID_FILE), encoding="ascii") as f:
+            index_id = f.read().strip()
+    except OSError:
+        index_id = ""  # made before index ids; the TOC's stat still tells rebuilds apart
+    return (index_id, gen, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _can_relax(parsed: ParsedQuery, compounds: bool) -> bool:

@@ -36,11 +36,13 @@ def reader_key(searcher) -> Hashable:
         leaves = reader.leaf_readers()
     except (AttributeError, NotImplementedError):
         leaves = []
-    segments = tuple(
-        leaf.segment().segment_id() if hasattr(leaf, "segment") else id(leaf)
-        for leaf, _offset in leaves
-    )
+    segments = tuple(_segment_id(leaf) for leaf, _offset in leaves)
     return (reader.generation(), segments, reader.doc_count_all(), reader.doc_count())
+
+
+def _segment_id(leaf) -> str | None:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
 
 
 class SearcherPool:

@@ -485,9 +485,9 @@ def index_identity(ix) -> tuple | None:
         gen = ix.latest_generation()
     except OSError:
         return None
-    folder = getattr(ix.storage, "folder", None)
-    if folder is None:
+    if not isinstance(ix.storage, FileStorage):  # in memory: nothing swaps it
         return (gen,)
+    folder = ix.storage.folder
     try:
         st = os.stat(os.path.join(folder, f"_{ix.indexname}_{gen}.toc"))
     except OSError:

@@ -35,6 +35,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from paragraf_se.indexer.analysis_fast import field_postings
+from paragraf_se.indexer.orphan_guard import die_with_parent
 from paragraf_se.indexer.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
 from paragraf_se.indexer.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
 
@@ -349,6 +350,9 @@ def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
     ``parent`` is the loading process's pid, passed in rather than read
     here: the parent may already be dead when this process gets this far.
     """
+    # Before anything that can block: a parent killed at any moment takes
+    # this worker with it (see indexer.orphan_guard).
+    die_with_parent(parent)
     failed = False
     try:
         from whoosh.filedb.filestore import FileStorage

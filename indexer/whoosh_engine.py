@@ -24,6 +24,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
 from paragraf_se.indexer.analysis import stem
+from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy
@@ -52,6 +53,7 @@ INDEX_ID_FILE = "INDEX_ID"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
+EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 BATCH_DOCUMENTS = 100  # sources per commit inside batch()
 # Postings per block. Whoosh's 128 suits its block-skipping matchers; queries
 # here decode whole posting lists (indexer.fast_eval), where the per-block
@@ -211,6 +213,14 @@ class WhooshIndex:
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
+        # The evaluator bounds prefix expansion as a search does (Whoosh's own
+        # Prefix expands to every matching term); exports get more time.
+        matches = self._evaluator.evaluate(s, query, Budget(EXPORT_SECONDS))
+        if matches is not None:
+            if request.sort == "relevance" and compiled.has_text:
+                order = np.lexsort((matches.ids, -matches.scores))
+                return [int(d) for d in matches.ids[order]]
+            return [int(d) for d in self._date_order(s, matches.ids, request, all_of=True)]
         if request.sort == "relevance" and compiled.has_text:
             results = s.search(query, limit=None)
         else:
@@ -218,42 +228,50 @@ class WhooshIndex:
                                reverse=request.sort != "oldest")
         return [docnum for _, docnum in results.top_n]
 
-    def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+    def execute(self, request: SearchRequest, parsed: ParsedQuery,
+                budget: Budget | None = None) -> SearchResult:
         """Answer one search request (see :func:`indexer.search.search`).
 
         When every word together finds nothing, the words are tried as
         alternatives (OR) and a notice says so; when little is found, a
         spelling suggestion comes from the index's own vocabulary.
         """
+        budget = budget or Budget()
         with self._pool.searcher() as s:
             key = (reader_key(s), request)
             cached = self._results.get(key)
             if cached is not None:
                 return cached
-            result = self._answer(s, request, parsed)
-        self._results.put(key, result)
+            result = self._answer(s, request, parsed, budget)
+        if "time" not in budget.cut:  # a result cut short by the clock may differ next time
+            self._results.put(key, result)
         return result
 
-    def _answer(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
-        result = self._run(s, request, parsed)
+    def _answer(self, s, request: SearchRequest, parsed: ParsedQuery,
+                budget: Budget) -> SearchResult:
+        result = self._run(s, request, parsed, budget)
         notices: list[str] = []
         relaxed_used = False
         split = self.compounds and request.mode != "exact"
-        if result.total == 0 and _can_relax(parsed, split):
-            result = self._run(s, request, _relaxed(parsed, split))
+        if result.total == 0 and _can_relax(parsed, split) and not budget.expired():
+            result = self._run(s, request, _relaxed(parsed, split), budget)
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
                                "innehåller något av dem.")
         suggestion = None
-        if result.total < SUGGEST_BELOW and parsed.positive:
-            suggestion = suggest(s, request.q)
+        if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
+            suggestion = suggest(s, request.q, budget)
+        if "expansion" in budget.cut or "time" in budget.cut:
+            notices.append("Sökningen var för omfattande och begränsades (till exempel ord* "
+                           "som passar väldigt många ord); alla träffar kanske inte visas.")
         if notices or suggestion:
             result = replace(result, notices=result.notices + tuple(notices),
                              suggestion=suggestion, relaxed=relaxed_used)
         return result
 
-    def _run(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+    def _run(self, s, request: SearchRequest, parsed: ParsedQuery,
+             budget: Budget | None = None) -> SearchResult:
         compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
         if compiled.filter is not None:
@@ -265,7 +283,7 @@ class WhooshIndex:
         # One evaluation over cached postings gives the exact total, the facet
         # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
-        matches = self._evaluator.evaluate(s, query)
+        matches = self._evaluator.evaluate(s, query, budget)
         if matches is not None:
             docnums = matches.ids
             if scored:
@@ -289,9 +307,10 @@ class WhooshIndex:
             hits.append(Hit(p, make_snippet(text, is_match), score))
         return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets)
 
-    def _date_order(self, s, docnums: np.ndarray, request: SearchRequest) -> np.ndarray:
-        """The matches of one page's reach, newest (or oldest) meeting first."""
-        limit = request.page * request.size
+    def _date_order(self, s, docnums: np.ndarray, request: SearchRequest, *,
+                    all_of: bool = False) -> np.ndarray:
+        """The matches of one page's reach (or ``all_of`` them), newest (or oldest) first."""
+        limit = len(docnums) if all_of else request.page * request.size
         if not len(docnums):
             return docnums
         keys = self._facets.date_keys(s)[docnums].astype(np.int64)

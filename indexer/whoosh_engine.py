@@ -25,7 +25,7 @@ from whoosh.index import LockError
 
 from paragraf_se.indexer.analysis import stem
 from paragraf_se.indexer.budget import Budget
-from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
+from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy
 from paragraf_se.indexer.facets import FacetCache, count_facets
@@ -55,6 +55,9 @@ INDEX_ID_FILE = "INDEX_ID"
 WRITER_WAIT_S = 30.0
 EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 BATCH_DOCUMENTS = 100  # sources per commit inside batch()
+# Worker processes take about a second to start: worth it for big commits only.
+PARALLEL_FLUSH_FROM = 5_000  # paragraphs
+MAX_PENDING_PARAGRAPHS = 40_000  # a batch commits at this many, whatever its sources
 # Postings per block. Whoosh's 128 suits its block-skipping matchers; queries
 # here decode whole posting lists (indexer.fast_eval), where the per-block
 # cost (a pickle and a zlib stream) dominates, so blocks are made larger.
@@ -81,9 +84,19 @@ class _Batch:
     """Index changes waiting for one commit."""
 
     max_documents: int
+    procs: int = 1  # bulk-writer processes per commit
     pending: dict[str, Paragraph] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     sources: int = 0
+    # Source URL -> ids pending with it (at some point): finding a source's
+    # pending paragraphs must not scan every pending paragraph per document.
+    by_url: dict[str, set[str]] = field(default_factory=dict)
+
+    def put(self, p: Paragraph) -> None:
+        self.pending[p.id] = p
+        self.deleted.discard(p.id)
+        for src in p.sources:
+            self.by_url.setdefault(src.url, set()).add(p.id)
 
 
 @dataclass(frozen=True)
@@ -344,20 +357,24 @@ class WhooshIndex:
             w.commit()
 
     @contextmanager
-    def batch(self, max_documents: int = BATCH_DOCUMENTS) -> Iterator[None]:
+    def batch(self, max_documents: int = BATCH_DOCUMENTS, *, procs: int = 1) -> Iterator[None]:
         """Group :meth:`replace_source` calls into few commits.
 
         A commit per document dominated ingest time; inside a batch the
         changes wait in memory and are written with one writer every
         ``max_documents`` sources (and at the end). A crash loses only the
         uncommitted index work; the originals are already archived and the
-        next run indexes them again.
+        next run indexes them again. ``procs`` > 1 writes each commit's new
+        segments in that many bulk-writer processes (for large batches: each
+        commit starts them afresh).
         """
         with self._write_lock:
             if self._batch is not None:
                 yield
                 return
-            self._batch = _Batch(max_documents)
+            if not isinstance(self._ix.storage, FileStorage):
+                procs = 1
+            self._batch = _Batch(max_documents, procs)
             try:
                 yield
                 self._flush()
@@ -374,31 +391,52 @@ class WhooshIndex:
             # the bulk writer instead of posting by posting.
             for pid in itertools.chain(batch.deleted, batch.pending):
                 w.delete_by_term("id", pid)
-            w.add_documents(to_document(p) for p in batch.pending.values())
+            if batch.procs > 1 and len(batch.pending) >= PARALLEL_FLUSH_FROM:
+                segments, _ = write_segments(self._ix, list(batch.pending.values()),
+                                             codec=posting_codec(), procs=batch.procs,
+                                             to_fields=to_document)
+                w.add_segments(segments)
+            else:
+                w.add_documents(to_document(p) for p in batch.pending.values())
         batch.pending.clear()
         batch.deleted.clear()
+        batch.by_url.clear()
         batch.sources = 0
 
-    def _current(self, pid: str) -> Paragraph | None:
+    def _current_many(self, pids: Sequence[str]) -> dict[str, Paragraph | None]:
+        """:meth:`_current` of many ids, with one searcher for those not pending."""
+        out: dict[str, Paragraph | None] = {}
+        missing = []
         batch = self._batch
-        if batch is not None:
-            if pid in batch.pending:
-                return batch.pending[pid]
-            if pid in batch.deleted:
-                return None
-        return self.get(pid)
+        for pid in pids:
+            if batch is not None and pid in batch.pending:
+                out[pid] = batch.pending[pid]
+            elif batch is not None and pid in batch.deleted:
+                out[pid] = None
+            else:
+                missing.append(pid)
+        if missing:
+            with self._pool.searcher() as s:
+                for pid in missing:
+                    fields = s.document(id=pid)
+                    out[pid] = from_stored(fields) if fields else None
+        return out
 
     def _of_source(self, url: str) -> list[Paragraph]:
         found = {p.id: p for p in self.by_source(url)}
         batch = self._batch
         if batch is not None:
-            for pid in batch.deleted:
-                found.pop(pid, None)
-            for pid, p in batch.pending.items():
-                if any(src.url == url for src in p.sources):
-                    found[pid] = p
-                else:
-                    found.pop(pid, None)
+            for pid in list(found):
+                if pid in batch.deleted:
+                    del found[pid]
+                elif pid in batch.pending:
+                    found[pid] = batch.pending[pid]
+            for pid in batch.by_url.get(url, ()):
+                if pid in batch.pending:
+                    found[pid] = batch.pending[pid]
+            # A pending version without this source overrides the indexed one.
+            found = {pid: p for pid, p in found.items()
+                     if any(src.url == url for src in p.sources)}
         return list(found.values())
 
     def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
@@ -412,7 +450,8 @@ class WhooshIndex:
         with self.batch():
             change = self._replace(url, paragraphs, self._batch)
             self._batch.sources += 1
-            if self._batch.sources >= self._batch.max_documents:
+            if (self._batch.sources >= self._batch.max_documents
+                    or len(self._batch.pending) >= MAX_PENDING_PARAGRAPHS):
                 self._flush()
         return change
 
@@ -421,8 +460,9 @@ class WhooshIndex:
         added = updated = unchanged = removed = 0
         added_ids: list[str] = []
         deleted: list[Paragraph] = []
+        current = self._current_many([p.id for p in paragraphs])
         for p in paragraphs:
-            old = self._current(p.id)
+            old = current[p.id]
             merged = merge_sources(old, p)
             if old is None:
                 added += 1
@@ -432,14 +472,14 @@ class WhooshIndex:
                 continue
             else:
                 updated += 1
-            batch.pending[p.id] = merged
-            batch.deleted.discard(p.id)
+            batch.put(merged)
+            current[p.id] = merged  # a source may list one § twice
         for old in self._of_source(url):
             if old.id in new_ids:
                 continue
             rest = tuple(s for s in old.sources if s.url != url)
             if rest:
-                batch.pending[old.id] = replace(old, sources=rest)
+                batch.put(replace(old, sources=rest))
             else:
                 batch.pending.pop(old.id, None)
                 batch.deleted.add(old.id)

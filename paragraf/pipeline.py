@@ -99,27 +99,72 @@ class Pipeline:
 
     def ingest_file(self, path: Path, facts: Mapping[str, str]) -> Outcome:
         """Archive one local file unchanged, then parse and index it."""
-        name = str(path)
+        archived = self._archive_file(path, facts)
+        if isinstance(archived, Outcome):
+            return archived
+        stored, data = archived
+        outcome = self.index_capture(stored.capture, data)
+        return Outcome(str(path), outcome.status, outcome.capture_id, stored.new,
+                       outcome.paragraphs, outcome.change, outcome.messages)
+
+    def _archive_file(self, path: Path, facts: Mapping[str, str]):
+        """(StoreResult, bytes) of a local file archived unchanged, or a failed Outcome."""
         try:
             data = path.read_bytes()
         except OSError as err:
-            return Outcome(name, "failed", messages=(f"cannot read file: {err.strerror}",))
+            return Outcome(str(path), "failed",
+                           messages=(f"cannot read file: {err.strerror}",))
         metadata = {k: v for k, v in facts.items() if v}
         metadata["role"] = "local"
         stored = self.archive.store_resource(
             data, source=path.resolve().as_uri(), content_type=guess_content_type(path),
             metadata=metadata,
         )
-        outcome = self.index_capture(stored.capture, data)
-        return Outcome(name, outcome.status, outcome.capture_id, stored.new,
-                       outcome.paragraphs, outcome.change, outcome.messages)
+        return stored, data
+
+    def ingest_files(self, files: Iterable[tuple[Path, Mapping[str, str]]],
+                     parsers: Sequence[Callable[..., ParseResult]] = ()) -> Iterator[Outcome]:
+        """Archive, parse and index many local files: (path, facts) pairs, in order.
+
+        Each file is archived (and fsynced) before it is parsed, as
+        :meth:`ingest_file` does; with two or more ``parsers`` (one
+        :class:`~paragraf.isolated_parse.IsolatedParser` each) files are
+        parsed in parallel, a few ahead of the one being indexed. Index
+        changes go through the index as usual: call this inside
+        ``index.batch(..., procs=N)`` for bulk commits. Yields one outcome
+        per file, in order.
+        """
+
+        def archived() -> Iterator[tuple[str, object]]:
+            for path, facts in files:
+                yield str(path), self._archive_file(path, facts)
+
+        def parse(job: tuple[str, object], parser) -> ParsedCapture | None:
+            _, archived_file = job
+            if isinstance(archived_file, Outcome):
+                return None
+            stored, data = archived_file
+            return self.paragraphs_of(stored.capture, data, parse=parser)
+
+        for (name, archived_file), parsed in _ordered_parallel(archived(), parse, parsers,
+                                                               self.parse):
+            if isinstance(archived_file, Outcome):
+                yield archived_file
+                continue
+            stored, _ = archived_file
+            outcome = self._apply(stored.capture, parsed)
+            yield Outcome(name, outcome.status, outcome.capture_id, stored.new,
+                          outcome.paragraphs, outcome.change, outcome.messages)
 
     def index_capture(self, capture: Capture, data: bytes | None = None) -> Outcome:
         """Parse an archived capture and make the index agree with it."""
         facts = capture.meta()
         if facts.get("role", "") not in PARSED_ROLES:
             return Outcome(capture.source, "skipped", capture.id)
-        parsed = self.paragraphs_of(capture, data)
+        return self._apply(capture, self.paragraphs_of(capture, data))
+
+    def _apply(self, capture: Capture, parsed: ParsedCapture) -> Outcome:
+        """Make the index agree with what a capture contributes; record its status."""
         if parsed.paragraphs is None:
             outcome = Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
         else:
@@ -192,35 +237,50 @@ class Pipeline:
     def _parse_all(self, captures: list[Capture], parsers: Sequence[Callable[..., ParseResult]]
                    ) -> Iterator[tuple[Capture, ParsedCapture]]:
         """(capture, what it contributes) in capture order, parsed by ``parsers`` in parallel."""
-        if len(parsers) < 2:
-            for capture in captures:
-                yield capture, self.paragraphs_of(capture)
-            return
-        free: queue.SimpleQueue = queue.SimpleQueue()
-        for parser in parsers:
-            free.put(parser)
-
-        def work(capture: Capture, data: bytes) -> ParsedCapture:
-            parser = free.get()
-            try:
-                return self.paragraphs_of(capture, data, parse=parser)
-            finally:
-                free.put(parser)
-
-        # The archive is read here, in this thread; only parsing runs in the
-        # pool. A short window of documents in flight bounds the memory held.
-        window: deque[tuple[Capture, Future[ParsedCapture]]] = deque()
-        with ThreadPoolExecutor(len(parsers), thread_name_prefix="parse") as pool:
-            for capture in captures:
-                window.append((capture, pool.submit(work, capture, self.archive.read(capture.id))))
-                if len(window) > 2 * len(parsers):
-                    done, future = window.popleft()
-                    yield done, future.result()
-            while window:
-                done, future = window.popleft()
-                yield done, future.result()
+        # The archive is read here, in this thread; only parsing runs in the pool.
+        jobs = ((c, self.archive.read(c.id)) for c in captures) if len(parsers) >= 2 else (
+            (c, None) for c in captures)
+        for (capture, _), parsed in _ordered_parallel(
+                jobs, lambda job, parser: self.paragraphs_of(job[0], job[1], parse=parser),
+                parsers, self.parse):
+            yield capture, parsed
 
     def reindex_all(self) -> Iterator[Outcome]:
         """Re-parse every latest capture per source (PDFs last, so their text wins)."""
         for cap in self.latest_parsed_captures():
             yield self.index_capture(cap)
+
+
+def _ordered_parallel(jobs: Iterable, work: Callable, parsers: Sequence, default) -> Iterator:
+    """(job, work(job, parser)) in job order, with ``parsers`` working in parallel.
+
+    Each parser is used by one thread at a time. Jobs are taken from
+    ``jobs`` in this thread (archiving and archive reads stay here); a short
+    window of jobs in flight bounds the memory held.
+    """
+    if len(parsers) < 2:
+        parser = parsers[0] if parsers else default
+        for job in jobs:
+            yield job, work(job, parser)
+        return
+    free: queue.SimpleQueue = queue.SimpleQueue()
+    for parser in parsers:
+        free.put(parser)
+
+    def run(job):
+        parser = free.get()
+        try:
+            return work(job, parser)
+        finally:
+            free.put(parser)
+
+    window: deque[tuple[object, Future]] = deque()
+    with ThreadPoolExecutor(len(parsers), thread_name_prefix="parse") as pool:
+        for job in jobs:
+            window.append((job, pool.submit(run, job)))
+            if len(window) > 2 * len(parsers):
+                done, future = window.popleft()
+                yield done, future.result()
+        while window:
+            done, future = window.popleft()
+            yield done, future.result()

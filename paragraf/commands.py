@@ -96,6 +96,8 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     finally:
         for parser in parsers:
             parser.close()
+        if pipeline.permalinks is not None:
+            pipeline.permalinks.close()
         pipeline.index.close()
         pipeline.archive.close()
     if not args.json:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,22 +96,34 @@ class PermalinkRegistry:
     def __init__(self, path: Path, clock: Callable[[], dt.datetime] = _utc_now) -> None:
         self.path = path
         self.clock = clock
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30.0)) as db:
-            # WAL without an fsync per commit: a killed process loses nothing
-            # committed; power loss may lose the last records, which the next
-            # ingest writes again (every indexing records its paragraphs).
-            # A rollback journal fsynced several times per document and
-            # dominated a bulk import.
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            with db:
-                yield db
+        # One connection per registry, kept open: opening and closing one per
+        # record (and a rollback journal's fsyncs per commit) dominated a bulk
+        # import. WAL without an fsync per commit: a killed process loses
+        # nothing committed; power loss may lose the last records, which the
+        # next ingest of those documents writes again.
+        with self._lock:
+            if self._db is None:
+                db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                self._db = db
+            with self._db:
+                yield self._db
+
+    def close(self) -> None:
+        """Close the registry's connection (it reopens when used again)."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")

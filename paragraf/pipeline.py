@@ -26,6 +26,9 @@ from paragraf_se.permalinks import PermalinkRegistry
 
 SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
                 ".txt": "text/plain"}
+# ingest_files archives this many files (or bytes) per fsync.
+ARCHIVE_GROUP_FILES = 64
+ARCHIVE_GROUP_BYTES = 16 * 1024 * 1024
 # Archive metadata keys that mean "this is a protocol to parse", per crawler role.
 PARSED_ROLES = frozenset({"", "protocol", "meeting-page", "local"})
 
@@ -109,6 +112,16 @@ class Pipeline:
 
     def _archive_file(self, path: Path, facts: Mapping[str, str]):
         """(StoreResult, bytes) of a local file archived unchanged, or a failed Outcome."""
+        item = self._read_file(path, facts)
+        if isinstance(item, Outcome):
+            return item
+        data, source, content_type, metadata = item
+        stored = self.archive.store_resource(data, source=source, content_type=content_type,
+                                             metadata=metadata)
+        return stored, data
+
+    def _read_file(self, path: Path, facts: Mapping[str, str]):
+        """What :meth:`Archive.store_resources` takes for a local file, or a failed Outcome."""
         try:
             data = path.read_bytes()
         except OSError as err:
@@ -116,11 +129,14 @@ class Pipeline:
                            messages=(f"cannot read file: {err.strerror}",))
         metadata = {k: v for k, v in facts.items() if v}
         metadata["role"] = "local"
-        stored = self.archive.store_resource(
-            data, source=path.resolve().as_uri(), content_type=guess_content_type(path),
-            metadata=metadata,
-        )
-        return stored, data
+        return data, path.resolve().as_uri(), guess_content_type(path), metadata
+
+    def _archive_group(self, group: list[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+        """Archive a group of read files at once; (name, (StoreResult, bytes) or Outcome)."""
+        readable = [item for _, item in group if isinstance(item, tuple)]
+        stored = iter(self.archive.store_resources(readable) if readable else ())
+        for name, item in group:
+            yield name, ((next(stored), item[0]) if isinstance(item, tuple) else item)
 
     def ingest_files(self, files: Iterable[tuple[Path, Mapping[str, str]]],
                      parsers: Sequence[Callable[..., ParseResult]] = ()) -> Iterator[Outcome]:
@@ -136,8 +152,18 @@ class Pipeline:
         """
 
         def archived() -> Iterator[tuple[str, object]]:
+            # Read a group of files, archive them with one fsync, then hand
+            # them on: each is durable before any of them is parsed.
+            group: list[tuple[str, object]] = []
+            size = 0
             for path, facts in files:
-                yield str(path), self._archive_file(path, facts)
+                item = self._read_file(path, facts)
+                group.append((str(path), item))
+                size += len(item[0]) if isinstance(item, tuple) else 0
+                if len(group) >= ARCHIVE_GROUP_FILES or size >= ARCHIVE_GROUP_BYTES:
+                    yield from self._archive_group(group)
+                    group, size = [], 0
+            yield from self._archive_group(group)
 
         def parse(job: tuple[str, object], parser) -> ParsedCapture | None:
             _, archived_file = job

@@ -37,6 +37,7 @@ class IngestRun:
     peak_rss_mb: float  # summed over the process group, sampled
     largest_process_mb: float  # the largest single process (getrusage of children)
     procs: str  # what ran: parsers and writers
+    load: float  # 1-minute load average when the run started
 
     @property
     def rate(self) -> float:
@@ -121,6 +122,7 @@ def measure_ingest(corpus: SyntheticCorpus, paragraphs: int, work: Path, *,
     files, total = json.loads(marker.read_text())
     data_root = work / f"ingest-data-{paragraphs}"
     shutil.rmtree(data_root, ignore_errors=True)
+    load = os.getloadavg()[0]  # other work on the machine skews the figure
     seconds, peak, largest, stdout = run_ingest(folder, data_root, nice=nice)
     failed = sum(1 for line in stdout.splitlines() if line.startswith("FAILED"))
     indexed = sum(int(line.split(": ", 1)[1].split(" paragraphs", 1)[0])
@@ -130,7 +132,13 @@ def measure_ingest(corpus: SyntheticCorpus, paragraphs: int, work: Path, *,
     from paragraf_se.commands import INGEST_PROCS
 
     return IngestRun(total, files, indexed, failed, seconds, peak, largest,
-                     f"{INGEST_PROCS} isolated parsers, {INGEST_PROCS} bulk-writer processes")
+                     f"{INGEST_PROCS} isolated parsers, {INGEST_PROCS} bulk-writer processes",
+                     round(load, 1))
+
+
+def ingest_result(run: IngestRun) -> dict:
+    """The figures as saved in a results file, with the rate and the load at the time."""
+    return asdict(run) | {"rate": run.rate}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,10 +147,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/paragraf-bench/ingest"))
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--nice", type=int, default=0)
+    ap.add_argument("--compare-rebuild", action="store_true",
+                    help="then time `paragraf index --rebuild` of the same data directory")
     args = ap.parse_args(argv)
     run = measure_ingest(SyntheticCorpus(args.seed), args.paragraphs, args.work,
                          nice=args.nice)
-    print(json.dumps(asdict(run) | {"rate": run.rate}, indent=1))
+    result = ingest_result(run)
+    if args.compare_rebuild:
+        # The same machine at about the same moment: what the import is measured against.
+        cmd = [sys.executable, "-m", "paragraf_se.cli", "--data-dir",
+               str(args.work / f"ingest-data-{args.paragraphs}"), "index", "--rebuild"]
+        if args.nice:
+            cmd = ["nice", "-n", str(args.nice), *cmd]
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        subprocess.run(cmd, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True,
+                       stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        result["rebuild"] = {"seconds": seconds, "rate": run.indexed / seconds,
+                             "load": round(load, 1)}
+    print(json.dumps(result, indent=1))
     return 0
 
 

@@ -135,7 +135,12 @@ def size_section(r: dict) -> list[str]:
                   "imported into an empty data directory by the CLI as a subprocess: "
                   f"archive, parse, index ({ing['procs']}). Peak RSS is the sum over the "
                   "CLI's whole process group, sampled every 0.25 s; the largest single "
-                  "process is getrusage's.", ""]
+                  "process is getrusage's."
+                  + (f" Measured {ing['date']} at {ing['commit']}, separately from the "
+                     "rest of this section." if ing.get("date") else "")
+                  + (f" `index --rebuild` of the same data directory right after: "
+                     f"{_f(ing['rebuild']['rate'])} §/s (load {_f(ing['rebuild']['load'])})."
+                     if ing.get("rebuild") else ""), ""]
         lines += _table(["paragraphs indexed", "seconds", "paragraphs/s", "peak RSS MiB",
                          "largest process MiB", "failed files", "load average at start"], [[
                              _f(ing["indexed"]), _f(ing["seconds"]), _f(ing["rate"]),

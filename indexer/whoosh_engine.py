@@ -91,6 +91,11 @@ class _Batch:
     # Source URL -> ids pending with it (at some point): finding a source's
     # pending paragraphs must not scan every pending paragraph per document.
     by_url: dict[str, set[str]] = field(default_factory=dict)
+    # Ids the lookups found in the index, and the index identity they saw:
+    # if no other writer committed since, only these need deleting at the
+    # flush (a deletion costs ~0.25 ms; a bulk import of new documents has none).
+    in_index: set[str] = field(default_factory=set)
+    seen: tuple | None = None
 
     def put(self, p: Paragraph) -> None:
         self.pending[p.id] = p
@@ -374,7 +379,7 @@ class WhooshIndex:
                 return
             if not isinstance(self._ix.storage, FileStorage):
                 procs = 1
-            self._batch = _Batch(max_documents, procs)
+            self._batch = _Batch(max_documents, procs, seen=index_identity(self._ix))
             try:
                 yield
                 self._flush()
@@ -388,9 +393,13 @@ class WhooshIndex:
         with self._writer() as w:
             # Deleting every pending id first and adding the new versions as
             # one segment is update_document() for the whole batch, written by
-            # the bulk writer instead of posting by posting.
-            for pid in itertools.chain(batch.deleted, batch.pending):
-                w.delete_by_term("id", pid)
+            # the bulk writer instead of posting by posting. Under the lock: if
+            # another process committed since the lookups, every id is deleted.
+            known = batch.seen is not None and index_identity(self._ix) == batch.seen
+            with w.searcher() as ds:
+                for pid in itertools.chain(batch.deleted, batch.pending):
+                    if not known or pid in batch.in_index:
+                        w.delete_by_term("id", pid, searcher=ds)
             if batch.procs > 1 and len(batch.pending) >= PARALLEL_FLUSH_FROM:
                 segments, _ = write_segments(self._ix, list(batch.pending.values()),
                                              codec=posting_codec(), procs=batch.procs,
@@ -401,6 +410,8 @@ class WhooshIndex:
         batch.pending.clear()
         batch.deleted.clear()
         batch.by_url.clear()
+        batch.in_index.clear()
+        batch.seen = index_identity(self._ix)  # our own commit; lookups start afresh
         batch.sources = 0
 
     def _current_many(self, pids: Sequence[str]) -> dict[str, Paragraph | None]:
@@ -420,12 +431,15 @@ class WhooshIndex:
                 for pid in missing:
                     fields = s.document(id=pid)
                     out[pid] = from_stored(fields) if fields else None
+                    if fields and batch is not None:
+                        batch.in_index.add(pid)
         return out
 
     def _of_source(self, url: str) -> list[Paragraph]:
         found = {p.id: p for p in self.by_source(url)}
         batch = self._batch
         if batch is not None:
+            batch.in_index.update(found)
             for pid in list(found):
                 if pid in batch.deleted:
                     del found[pid]

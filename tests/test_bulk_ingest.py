@@ -125,3 +125,40 @@ def test_store_resources_is_store_resource_for_a_group(tmp_path):
     finally:
         one.close()
         group.close()
+
+
+def test_a_commit_by_another_writer_during_a_batch_leaves_no_duplicate(tmp_path):
+    from tests.paragraph_factory import make_paragraph
+
+    first, other = WhooshIndex(tmp_path / "ix"), WhooshIndex(tmp_path / "ix")
+    p = make_paragraph("7", text="Första versionen.", url="file:///a.txt")
+    try:
+        with first.batch():
+            # The lookup finds nothing: p is new to this batch...
+            assert first.replace_source("file:///a.txt", [p]).added == 1
+            # ...but another process commits the same paragraph before the flush.
+            other.replace_source("file:///b.txt",
+                                 [make_paragraph("7", text="Annan.", url="file:///b.txt")])
+        assert first.id_count(p.id) == 1
+        assert first.count() == 1
+    finally:
+        first.close()
+        other.close()
+
+
+def test_updates_inside_one_batch_replace_the_indexed_version(tmp_path):
+    from tests.paragraph_factory import make_paragraph
+
+    ix = WhooshIndex(tmp_path / "ix")
+    try:
+        ix.replace_source("file:///a.txt", [make_paragraph(str(n), url="file:///a.txt")
+                                            for n in range(1, 6)])
+        with ix.batch(procs=2):
+            change = ix.replace_source("file:///a.txt", [
+                make_paragraph(str(n), text="Ny text.", url="file:///a.txt")
+                for n in range(1, 4)])
+        assert (change.updated, change.removed) == (3, 2)
+        assert ix.count() == 3
+        assert all(ix.id_count(p.id) == 1 and p.text == "Ny text." for p in ix.all())
+    finally:
+        ix.close()

@@ -102,6 +102,7 @@ def run_ingest(folder: Path, data_root: Path, *, nice: int = 0) -> tuple[float, 
         time.sleep(SAMPLE_S)
     seconds = time.perf_counter() - start
     reader.join()
+    proc.stdout.close()
     import resource
 
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from benchmarks.corpus_file import write_corpus
 from benchmarks.http_load import measure_http
+from benchmarks.ingest_bench import ingest_result, measure_ingest
 from benchmarks.paragraf_bench import (
     build_paragraf,
     incremental_adds,
@@ -58,6 +59,7 @@ class Config:
     pdf_documents: int = 8
     pipeline_paragraphs: int = 3000
     profile: bool = True
+    ingest: bool = True  # end-to-end `paragraf ingest DIR` of protocol files
     progress: bool = True
     extra: dict = field(default_factory=dict)
 
@@ -114,6 +116,9 @@ def run(cfg: Config) -> dict:
                                   cfg.http_seconds)
         out["http"] = [asdict(r) | {"rate": r.rate} for r in loads]
         out["http_server_peak_rss_mb"] = rss
+    if cfg.ingest:
+        _say(cfg, f"Paragraf: ingest DIR of {cfg.size:,} paragraphs as protocol files")
+        out["ingest"] = ingest_result(measure_ingest(corpus, cfg.size, cfg.work))
     _say(cfg, "Paragraf: incremental adds")
     index = WhooshIndex(data.index)
     try:

@@ -35,6 +35,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from paragraf_se.indexer.analysis_fast import field_postings
+from paragraf_se.indexer.orphan_guard import die_with_parent
 from paragraf_se.indexer.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
 from paragraf_se.indexer.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
 
@@ -349,6 +350,9 @@ def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
     ``parent`` is the loading process's pid, passed in rather than read
     here: the parent may already be dead when this process gets this far.
     """
+    # Before anything that can block: a parent killed at any moment takes
+    # this worker with it (see indexer.orphan_guard).
+    die_with_parent(parent)
     failed = False
     try:
         from whoosh.filedb.filestore import FileStorage
@@ -410,6 +414,23 @@ def bulk_load(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: 
     writer.add_segments(segments)
     writer.commit(merge=False)
     return count
+
+
+def write_segments(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: int,
+                   to_fields: Callable[[object], dict[str, object]] | None = None,
+                   segment_postings: int = SEGMENT_POSTINGS) -> tuple[list, int]:
+    """Write ``items`` as new segments of ``ix`` without committing them.
+
+    For a caller that holds the index's writer (a :class:`SegmentsWriter`)
+    and commits the segments with its own deletions, in one generation.
+    Returns the segments and how many items they hold.
+    """
+    if procs <= 1:
+        counted = _Counted(to_fields(i) if to_fields else i for i in items)
+        segments = _build_segments(ix.storage, ix.indexname, ix.schema, codec, counted,
+                                   segment_postings)
+        return segments, counted.n
+    return _load_in_workers(ix, items, codec, procs, to_fields, segment_postings)
 
 
 class _Counted:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from paragraf_se.indexer.search import FacetValue
+from paragraf_se.indexer.searcher_pool import reader_key
 from paragraf_se.indexer.slug import slugify
 
 FACET_FIELDS = ("org", "body", "year")
@@ -56,7 +57,7 @@ class FacetCache:
 
     def _refresh(self, searcher) -> None:
         reader = searcher.reader()
-        gen = (reader.generation(), reader.doc_count_all())
+        gen = reader_key(searcher)  # not the generation: a rebuild repeats it
         if gen != self._gen:
             self._columns = {f: build_column(reader, f) for f in CACHED_FIELDS}
             self._date_keys = self._columns["date"].sort_keys()

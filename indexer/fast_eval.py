@@ -29,7 +29,9 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
+from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.postings_sidecar import sidecar_of
+from paragraf_se.indexer.searcher_pool import reader_key
 
 K1 = 1.2
 B = 0.75
@@ -263,33 +265,36 @@ class Evaluator:
         self._data: GenerationData | None = None
 
     def data(self, searcher) -> GenerationData:
-        reader = searcher.reader()
-        key = (reader.generation(), reader.doc_count_all(), reader.doc_count())
+        key = reader_key(searcher)  # not the generation: a rebuild repeats it
         with self._lock:
             if key != self._key or self._data is None:
                 self._data = GenerationData(searcher)
                 self._key = key
             return self._data
 
-    def evaluate(self, searcher, q: wq.Query) -> Matches | None:
-        """All matches of ``q`` with BM25F scores, or None when unsupported."""
+    def evaluate(self, searcher, q: wq.Query, budget: Budget | None = None) -> Matches | None:
+        """All matches of ``q`` with BM25F scores, or None when unsupported.
+
+        ``budget`` bounds prefix and range expansion over the whole query;
+        what it cut is noted in it.
+        """
         data = self.data(searcher)
         try:
-            return _eval(data, searcher, q)
+            return _eval(data, searcher, q, budget or Budget())
         except Unsupported:
             return None
 
 
-def _eval(data: GenerationData, searcher, q: wq.Query) -> Matches:
+def _eval(data: GenerationData, searcher, q: wq.Query, budget: Budget) -> Matches:
     if isinstance(q, wq.Term):
         return _term(data, searcher, q.fieldname, q.text, q.boost)
     if isinstance(q, wq.Or):
-        return _union([_eval(data, searcher, sub) for sub in q.subqueries])
+        return _union([_eval(data, searcher, sub, budget) for sub in q.subqueries])
     if isinstance(q, wq.And):
-        return _intersection([_eval(data, searcher, sub) for sub in q.subqueries])
+        return _intersection([_eval(data, searcher, sub, budget) for sub in q.subqueries])
     if isinstance(q, wq.AndNot):
-        pos = _eval(data, searcher, q.a)
-        neg = _eval(data, searcher, q.b)
+        pos = _eval(data, searcher, q.a, budget)
+        neg = _eval(data, searcher, q.b, budget)
         keep = ~np.isin(pos.ids, neg.ids, assume_unique=True)
         return Matches(pos.ids[keep], pos.scores[keep])
     if isinstance(q, wq.Every):
@@ -300,11 +305,26 @@ def _eval(data: GenerationData, searcher, q: wq.Query) -> Matches:
     if isinstance(q, wq.MultiTerm):  # Prefix, TermRange, Wildcard: constant score
         terms = []
         reader = searcher.reader()
+        # Date ranges are filters the user set: bounded by MAX_EXPANSION only.
+        # What a typed prefix stands for also counts against the query's budget.
+        typed = not isinstance(q, wq.TermRange)
         for i, btext in enumerate(q._btexts(reader)):
             if i >= MAX_EXPANSION:
                 break
+            if typed and not budget.take_expansion():
+                budget.note("expansion")
+                break
+            if typed and budget.expired():
+                budget.note("time")
+                break
             terms.append(btext)
-        parts = [data.postings(reader, q.fieldname, bt)[0] for bt in terms]
+        parts = []
+        for bt in terms:
+            # Decoding cold posting lists is the slow part: check the clock here too.
+            if typed and budget.expired():
+                budget.note("time")
+                break
+            parts.append(data.postings(reader, q.fieldname, bt)[0])
         ids = np.unique(np.concatenate(parts)) if parts else _EMPTY_IDS
         return Matches(ids, np.full(len(ids), float(q.boost), dtype=np.float32))
     if isinstance(q, wq.Phrase):

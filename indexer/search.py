@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.query import ParsedQuery, parse_query
 
@@ -109,13 +110,20 @@ class SearchResult:
 class SearchEngine(Protocol):
     """What the search function needs from an index engine."""
 
-    def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult: ...
+    def execute(self, request: SearchRequest, parsed: ParsedQuery,
+                budget: Budget | None = None) -> SearchResult: ...
 
 
-def search(engine: SearchEngine, request: SearchRequest) -> SearchResult:
-    """Run a search: parse the query language, then let the engine answer."""
+def search(engine: SearchEngine, request: SearchRequest,
+           budget: Budget | None = None) -> SearchResult:
+    """Run a search: parse the query language, then let the engine answer.
+
+    ``budget`` bounds the optional work (prefix expansion, suggestions) in
+    time and size, and lets a caller cancel it (see :mod:`indexer.budget`);
+    a fresh default budget is used when none is given.
+    """
     parsed = parse_query(request.q)
-    result = engine.execute(request, parsed)
+    result = engine.execute(request, parsed, budget or Budget())
     if parsed.notices:
         return replace(result, notices=parsed.notices + result.notices)
     return result

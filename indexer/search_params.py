@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from paragraf_se.indexer.search import MAX_PAGE_SIZE, InvalidRequest, SearchRequest
@@ -11,6 +12,17 @@ KNOWN_PARAMS = frozenset(
     {"q", "org", "body", "year", "from", "to", "sort", "mode", "page", "size", "format",
      "group"}
 )
+# ASCII digits only: str.isdigit() and int() accept other scripts' digits
+# (and isdigit() superscripts that int() rejects), and int() of a huge digit
+# string raises; a bounded ASCII pattern is checked before any conversion.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+YEAR = re.compile(r"[0-9]{4}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def whole_number(raw: str) -> int | None:
+    """``raw`` as a non-negative int when it is 1-9 ASCII digits, else None."""
+    return int(raw) if WHOLE_NUMBER.fullmatch(raw) else None
 
 
 def request_from_params(
@@ -32,10 +44,9 @@ def request_from_params(
         raw = one(name)
         if raw is None:
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InvalidRequest(name, f"must be a whole number, not {raw[:40]!r}") from None
+        value = whole_number(raw)
+        if value is None:
+            raise InvalidRequest(name, f"must be a whole number, not {raw[:40]!r}")
         if not low <= value <= high:
             raise InvalidRequest(name, f"must be between {low} and {high}")
         return value
@@ -45,15 +56,18 @@ def request_from_params(
         if raw is None:
             return None
         try:
-            return dt.date.fromisoformat(raw)
+            if ISO_DATE.fullmatch(raw):
+                return dt.date.fromisoformat(raw)
         except ValueError:
-            raise InvalidRequest(name, "must be a date YYYY-MM-DD") from None
+            pass
+        raise InvalidRequest(name, f"must be a date YYYY-MM-DD, not {raw[:40]!r}")
 
     years: list[int] = []
     for raw in get_list("year"):
         if not raw.strip():
             continue
-        if not raw.strip().isdigit() or not 1000 <= int(raw) <= 2999:
+        raw = raw.strip()
+        if not YEAR.fullmatch(raw) or not 1000 <= int(raw) <= 2999:
             raise InvalidRequest("year", f"must be a four-digit year, not {raw[:40]!r}")
         years.append(int(raw))
     q = one("q") or ""

@@ -1,49 +1,126 @@
-"""'Menade du …?': spelling suggestions from the index's own vocabulary."""
+"""'Menade du …?': spelling suggestions from the index's own vocabulary.
+
+Bounded by input and by time: the query is cut as the parser cuts it, at
+most ``MAX_WORDS`` unknown words are looked at, words longer than
+``MAX_WORD_CHARS`` are left alone, and the search's :class:`Budget` gives
+suggestions a short deadline. Candidates come from a per-index cache of the
+vocabulary bucketed by first letter and length (only words within two
+letters of the typed length can be two edits away), and distances are
+computed by RapidFuzz in C, a whole bucket per call: Whoosh's pure-Python
+scan cost ~100 µs a term and seconds per query.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from paragraf_se.indexer.budget import SUGGEST_SECONDS, Budget
+from paragraf_se.indexer.query import MAX_QUERY_CHARS
 from paragraf_se.indexer.schema import EXACT_FIELD
+from paragraf_se.indexer.searcher_pool import reader_key
 
 SUGGEST_BELOW = 3  # suggest when a search finds fewer paragraphs than this
+MAX_WORDS = 8  # unknown words looked up per query
+MAX_WORD_CHARS = 40  # longer "words" are not typos of indexed words
+MAX_DISTANCE = 2
+MAX_BUCKET_TERMS = 200_000  # terms read per first letter
+CACHED_BUCKETS = 64
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Field syntax and operators are kept as typed; only plain words are corrected.
 _KEEP = re.compile(r'\w+:("[^"]*"|\S+)|"[^"]*"|\bOR\b|\bNOT\b|-\S+|\S+\*', re.UNICODE)
 
 
-def suggest(searcher, query: str) -> str | None:
+class _Buckets:
+    """Per index (reader key) and first letter: the vocabulary by word length."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: OrderedDict[Hashable, dict[int, list[str]]] = OrderedDict()
+
+    def get(self, reader, key: Hashable, first: str) -> dict[int, list[str]]:
+        with self._lock:
+            found = self._items.get((key, first))
+            if found is not None:
+                self._items.move_to_end((key, first))
+                return found
+        by_length: dict[int, list[str]] = {}
+        for i, btext in enumerate(reader.expand_prefix(EXACT_FIELD, first)):
+            if i >= MAX_BUCKET_TERMS:
+                break
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            by_length.setdefault(len(word), []).append(word)
+        with self._lock:
+            self._items[(key, first)] = by_length
+            while len(self._items) > CACHED_BUCKETS:
+                self._items.popitem(last=False)
+        return by_length
+
+
+_BUCKETS = _Buckets()
+
+
+def suggest(searcher, query: str, budget: Budget | None = None) -> str | None:
     """The query with unknown words replaced by the closest indexed word, or None."""
-    reader = searcher.reader()
-    changed = False
+    query = query[:MAX_QUERY_CHARS]  # the words the search used, no more
+    budget = budget or Budget()
+    stop = budget.stopper(SUGGEST_SECONDS)
+    state = _State(searcher, stop, budget)
     out: list[str] = []
     pos = 0
     for m in _KEEP.finditer(query):
-        fixed, did = _fix_words(reader, searcher, query[pos:m.start()])
-        out.append(fixed)
-        changed |= did
+        out.append(_WORD.sub(state.fix, query[pos:m.start()]))
         out.append(m.group(0))
         pos = m.end()
-    fixed, did = _fix_words(reader, searcher, query[pos:])
-    out.append(fixed)
-    changed |= did
-    return "".join(out) if changed else None
+    out.append(_WORD.sub(state.fix, query[pos:]))
+    return "".join(out) if state.changed else None
 
 
-def _fix_words(reader, searcher, text: str) -> tuple[str, bool]:
-    changed = False
+class _State:
+    def __init__(self, searcher, stop: Callable[[], bool], budget: Budget) -> None:
+        self.reader = searcher.reader()
+        self.key = reader_key(searcher)
+        self.stop = stop
+        self.budget = budget
+        self.looked_up = 0
+        self.changed = False
 
-    def fix(m: re.Match[str]) -> str:
-        nonlocal changed
+    def fix(self, m: re.Match[str]) -> str:
         word = m.group(0)
         lower = word.lower()
-        if len(lower) < 4 or lower.isdigit() or reader.doc_frequency(EXACT_FIELD, lower):
+        if not 4 <= len(lower) <= MAX_WORD_CHARS or lower.isdigit():
             return word
-        # Same first letter: a cheap bound on the vocabulary scanned.
-        found = searcher.suggest(EXACT_FIELD, lower, limit=1, maxdist=2, prefix=1)
+        if self.looked_up >= MAX_WORDS or self.stop():
+            self.budget.note("suggestions")
+            return word
+        if self.reader.doc_frequency(EXACT_FIELD, lower):
+            return word
+        self.looked_up += 1
+        found = self._closest(lower)
         if found:
-            changed = True
-            return found[0]
+            self.changed = True
+            return found
         return word
 
-    return _WORD.sub(fix, text), changed
+    def _closest(self, word: str) -> str | None:
+        # Same first letter: most misspellings keep it, and it bounds the scan.
+        by_length = _BUCKETS.get(self.reader, self.key, word[0])
+        candidates = [w for n in range(len(word) - MAX_DISTANCE, len(word) + MAX_DISTANCE + 1)
+                      for w in by_length.get(n, ())]
+        if not candidates or self.stop():
+            return None
+        close = process.extract(word, candidates, scorer=DamerauLevenshtein.distance,
+                                score_cutoff=MAX_DISTANCE, limit=20)
+        close = [(dist, cand) for cand, dist, _ in close if cand != word]
+        if not close:
+            return None
+        nearest = min(dist for dist, _ in close)
+        freq = self.reader.frequency
+        # The nearest words, the most frequent of them (then alphabetical).
+        return min((-(freq(EXACT_FIELD, cand) or 0), cand)
+                   for dist, cand in close if dist == nearest)[1]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import pickle
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -24,7 +26,8 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
 from paragraf_se.indexer.analysis import stem
-from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load
+from paragraf_se.indexer.budget import Budget
+from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.facets import FacetCache, count_facets
@@ -43,16 +46,23 @@ from paragraf_se.indexer.schema import (
     with_decision,
 )
 from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
-from paragraf_se.indexer.searcher_pool import SearcherPool
+from paragraf_se.indexer.searcher_pool import SearcherPool, reader_key
 from paragraf_se.indexer.snippets import make_snippet, snippet_text
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
 from paragraf_se.indexer.whoosh_query import compile_query
 
 INDEX_NAME = "paragraphs"
+# A random id written when an index is created: a rebuilt index starts at
+# generation 1 again, so generations alone cannot tell two indexes apart.
+INDEX_ID_FILE = "INDEX_ID"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
+EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 BATCH_DOCUMENTS = 100  # sources per commit inside batch()
+# Worker processes take about a second to start: worth it for big commits only.
+PARALLEL_FLUSH_FROM = 5_000  # paragraphs
+MAX_PENDING_PARAGRAPHS = 40_000  # a batch commits at this many, whatever its sources
 # Postings per block. Whoosh's 128 suits its block-skipping matchers; queries
 # here decode whole posting lists (indexer.fast_eval), where the per-block
 # cost (a pickle and a zlib stream) dominates, so blocks are made larger.
@@ -79,9 +89,24 @@ class _Batch:
     """Index changes waiting for one commit."""
 
     max_documents: int
+    procs: int = 1  # bulk-writer processes per commit
     pending: dict[str, Paragraph] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     sources: int = 0
+    # Source URL -> ids pending with it (at some point): finding a source's
+    # pending paragraphs must not scan every pending paragraph per document.
+    by_url: dict[str, set[str]] = field(default_factory=dict)
+    # Ids the lookups found in the index, and the index identity they saw:
+    # if no other writer committed since, only these need deleting at the
+    # flush (a deletion costs ~0.25 ms; a bulk import of new documents has none).
+    in_index: set[str] = field(default_factory=set)
+    seen: tuple | None = None
+
+    def put(self, p: Paragraph) -> None:
+        self.pending[p.id] = p
+        self.deleted.discard(p.id)
+        for src in p.sources:
+            self.by_url.setdefault(src.url, set()).add(p.id)
 
 
 @dataclass(frozen=True)
@@ -161,6 +186,9 @@ class WhooshIndex:
             self._ix = existing
         else:
             self._ix = storage.create_index(build_schema(compounds), indexname=INDEX_NAME)
+            if directory is not None:
+                (directory / INDEX_ID_FILE).write_text(uuid.uuid4().hex + "\n",
+                                                       encoding="ascii")
         self.compounds = compounds
         # Indexes made before the common-grams field answer phrases by positions.
         self.grams = "grams" in self._ix.schema
@@ -168,7 +196,7 @@ class WhooshIndex:
         names = frozenset(self._ix.schema.names())
         self._to_document = (to_document if DECISION_KIND_FIELD in names
                              else functools.partial(to_document, fields=names))
-        self._pool = SearcherPool(self._ix)
+        self._pool = SearcherPool(self._ix, identity=lambda: index_identity(self._ix))
         self._facets = FacetCache()
         self._results = ResultCache()
         self._evaluator = Evaluator()
@@ -252,6 +280,14 @@ class WhooshIndex:
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
+        # The evaluator bounds prefix expansion as a search does (Whoosh's own
+        # Prefix expands to every matching term); exports get more time.
+        matches = self._evaluator.evaluate(s, query, Budget(EXPORT_SECONDS))
+        if matches is not None:
+            if request.sort == "relevance" and compiled.has_text:
+                order = np.lexsort((matches.ids, -matches.scores))
+                return [int(d) for d in matches.ids[order]]
+            return [int(d) for d in self._date_order(s, matches.ids, request, all_of=True)]
         if request.sort == "relevance" and compiled.has_text:
             results = s.search(query, limit=None)
         else:
@@ -259,43 +295,51 @@ class WhooshIndex:
                                reverse=request.sort != "oldest")
         return [docnum for _, docnum in results.top_n]
 
-    def execute(self, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
+    def execute(self, request: SearchRequest, parsed: ParsedQuery,
+                budget: Budget | None = None) -> SearchResult:
         """Answer one search request (see :func:`indexer.search.search`).
 
         When every word together finds nothing, the words are tried as
         alternatives (OR) and a notice says so; when little is found, a
         spelling suggestion comes from the index's own vocabulary.
         """
+        budget = budget or Budget()
         with self._pool.searcher() as s:
-            key = (s.reader().generation(), s.doc_count_all(), request)
+            key = (reader_key(s), request)
             cached = self._results.get(key)
             if cached is not None:
                 return cached
-            result = self._answer(s, request, parsed)
-        self._results.put(key, result)
+            result = self._answer(s, request, parsed, budget)
+        if "time" not in budget.cut:  # a result cut short by the clock may differ next time
+            self._results.put(key, result)
         return result
 
-    def _answer(self, s, request: SearchRequest, parsed: ParsedQuery) -> SearchResult:
-        result = self._run(s, request, parsed)
+    def _answer(self, s, request: SearchRequest, parsed: ParsedQuery,
+                budget: Budget) -> SearchResult:
+        result = self._run(s, request, parsed, budget)
         notices: list[str] = []
         relaxed_used = False
         split = self.compounds and request.mode != "exact"
-        if result.total == 0 and _can_relax(parsed, split):
+        if result.total == 0 and _can_relax(parsed, split) and not budget.expired():
             relaxed = _relaxed(parsed, split)
-            result = self._run(s, request, relaxed, words_of=each_word(relaxed))
+            result = self._run(s, request, relaxed, budget, words_of=each_word(relaxed))
             relaxed_used = result.total > 0
             if relaxed_used:
                 notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
                                "innehåller något av dem.")
         suggestion = None
-        if result.total < SUGGEST_BELOW and parsed.positive:
-            suggestion = suggest(s, request.q)
+        if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
+            suggestion = suggest(s, request.q, budget)
+        if "expansion" in budget.cut or "time" in budget.cut:
+            notices.append("Sökningen var för omfattande och begränsades (till exempel ord* "
+                           "som passar väldigt många ord); alla träffar kanske inte visas.")
         if notices or suggestion:
             result = replace(result, notices=result.notices + tuple(notices),
                              suggestion=suggestion, relaxed=relaxed_used)
         return result
 
-    def _run(self, s, request: SearchRequest, parsed: ParsedQuery, *,
+    def _run(self, s, request: SearchRequest, parsed: ParsedQuery,
+             budget: Budget | None = None, *,
              words_of: ParsedQuery | None = None) -> SearchResult:
         """One page of ``parsed``'s matches.
 
@@ -314,7 +358,7 @@ class WhooshIndex:
         # One evaluation over cached postings gives the exact total, the facet
         # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
-        matches = self._evaluator.evaluate(s, query)
+        matches = self._evaluator.evaluate(s, query, budget)
         priors = self._priors.priors(s) if scored else None
         if matches is not None:
             docnums = matches.ids
@@ -368,9 +412,10 @@ class WhooshIndex:
         return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets,
                             partial_total=partial_total)
 
-    def _date_order(self, s, docnums: np.ndarray, request: SearchRequest) -> np.ndarray:
-        """The matches of one page's reach, newest (or oldest) meeting first."""
-        limit = request.page * request.size
+    def _date_order(self, s, docnums: np.ndarray, request: SearchRequest, *,
+                    all_of: bool = False) -> np.ndarray:
+        """The matches of one page's reach (or ``all_of`` them), newest (or oldest) first."""
+        limit = len(docnums) if all_of else request.page * request.size
         if not len(docnums):
             return docnums
         keys = self._facets.date_keys(s)[docnums].astype(np.int64)
@@ -404,20 +449,24 @@ class WhooshIndex:
             w.commit()
 
     @contextmanager
-    def batch(self, max_documents: int = BATCH_DOCUMENTS) -> Iterator[None]:
+    def batch(self, max_documents: int = BATCH_DOCUMENTS, *, procs: int = 1) -> Iterator[None]:
         """Group :meth:`replace_source` calls into few commits.
 
         A commit per document dominated ingest time; inside a batch the
         changes wait in memory and are written with one writer every
         ``max_documents`` sources (and at the end). A crash loses only the
         uncommitted index work; the originals are already archived and the
-        next run indexes them again.
+        next run indexes them again. ``procs`` > 1 writes each commit's new
+        segments in that many bulk-writer processes (for large batches: each
+        commit starts them afresh).
         """
         with self._write_lock:
             if self._batch is not None:
                 yield
                 return
-            self._batch = _Batch(max_documents)
+            if not isinstance(self._ix.storage, FileStorage):
+                procs = 1
+            self._batch = _Batch(max_documents, procs, seen=index_identity(self._ix))
             try:
                 yield
                 self._flush()
@@ -441,34 +490,64 @@ class WhooshIndex:
         with self._writer() as w:
             # Deleting every pending id first and adding the new versions as
             # one segment is update_document() for the whole batch, written by
-            # the bulk writer instead of posting by posting.
-            for pid in itertools.chain(batch.deleted, batch.pending):
-                w.delete_by_term("id", pid)
-            w.add_documents(self._to_document(p) for p in batch.pending.values())
+            # the bulk writer instead of posting by posting. Under the lock: if
+            # another process committed since the lookups, every id is deleted.
+            known = batch.seen is not None and index_identity(self._ix) == batch.seen
+            with w.searcher() as ds:
+                for pid in itertools.chain(batch.deleted, batch.pending):
+                    if not known or pid in batch.in_index:
+                        w.delete_by_term("id", pid, searcher=ds)
+            if batch.procs > 1 and len(batch.pending) >= PARALLEL_FLUSH_FROM:
+                segments, _ = write_segments(self._ix, list(batch.pending.values()),
+                                             codec=posting_codec(), procs=batch.procs,
+                                             to_fields=self._to_document)
+                w.add_segments(segments)
+            else:
+                w.add_documents(self._to_document(p) for p in batch.pending.values())
         batch.pending.clear()
         batch.deleted.clear()
+        batch.by_url.clear()
+        batch.in_index.clear()
+        batch.seen = index_identity(self._ix)  # our own commit; lookups start afresh
         batch.sources = 0
 
-    def _current(self, pid: str) -> Paragraph | None:
+    def _current_many(self, pids: Sequence[str]) -> dict[str, Paragraph | None]:
+        """:meth:`_current` of many ids, with one searcher for those not pending."""
+        out: dict[str, Paragraph | None] = {}
+        missing = []
         batch = self._batch
-        if batch is not None:
-            if pid in batch.pending:
-                return batch.pending[pid]
-            if pid in batch.deleted:
-                return None
-        return self.get(pid)
+        for pid in pids:
+            if batch is not None and pid in batch.pending:
+                out[pid] = batch.pending[pid]
+            elif batch is not None and pid in batch.deleted:
+                out[pid] = None
+            else:
+                missing.append(pid)
+        if missing:
+            with self._pool.searcher() as s:
+                for pid in missing:
+                    fields = s.document(id=pid)
+                    out[pid] = from_stored(fields) if fields else None
+                    if fields and batch is not None:
+                        batch.in_index.add(pid)
+        return out
 
     def _of_source(self, url: str) -> list[Paragraph]:
         found = {p.id: p for p in self.by_source(url)}
         batch = self._batch
         if batch is not None:
-            for pid in batch.deleted:
-                found.pop(pid, None)
-            for pid, p in batch.pending.items():
-                if any(src.url == url for src in p.sources):
-                    found[pid] = p
-                else:
-                    found.pop(pid, None)
+            batch.in_index.update(found)
+            for pid in list(found):
+                if pid in batch.deleted:
+                    del found[pid]
+                elif pid in batch.pending:
+                    found[pid] = batch.pending[pid]
+            for pid in batch.by_url.get(url, ()):
+                if pid in batch.pending:
+                    found[pid] = batch.pending[pid]
+            # A pending version without this source overrides the indexed one.
+            found = {pid: p for pid, p in found.items()
+                     if any(src.url == url for src in p.sources)}
         return list(found.values())
 
     def replace_source(self, url: str, paragraphs: Sequence[Paragraph]) -> IndexChange:
@@ -482,7 +561,8 @@ class WhooshIndex:
         with self.batch():
             change = self._replace(url, paragraphs, self._batch)
             self._batch.sources += 1
-            if self._batch.sources >= self._batch.max_documents:
+            if (self._batch.sources >= self._batch.max_documents
+                    or len(self._batch.pending) >= MAX_PENDING_PARAGRAPHS):
                 self._flush()
         return change
 
@@ -491,8 +571,9 @@ class WhooshIndex:
         added = updated = unchanged = removed = 0
         added_ids: list[str] = []
         deleted: list[Paragraph] = []
+        current = self._current_many([p.id for p in paragraphs])
         for p in paragraphs:
-            old = self._current(p.id)
+            old = current[p.id]
             merged = merge_sources(old, p)
             if old is None:
                 added += 1
@@ -502,8 +583,8 @@ class WhooshIndex:
                 continue
             else:
                 updated += 1
-            batch.pending[p.id] = merged
-            batch.deleted.discard(p.id)
+            batch.put(merged)
+            current[p.id] = merged  # a source may list one § twice
         for old in self._of_source(url):
             if old.id in new_ids:
                 continue
@@ -511,7 +592,7 @@ class WhooshIndex:
             if rest:
                 # Another source still has it: it stays searchable, with one
                 # source fewer, so it is updated, not removed.
-                batch.pending[old.id] = replace(old, sources=rest)
+                batch.put(replace(old, sources=rest))
                 updated += 1
             else:
                 batch.pending.pop(old.id, None)
@@ -534,7 +615,7 @@ class WhooshIndex:
             for pid in itertools.chain(deletes, (p.id for p in upserts)):
                 w.delete_by_term("id", pid)
             if upserts:
-                w.add_documents(to_document(p) for p in upserts)
+                w.add_documents(self._to_document(p) for p in upserts)
             generation = w.generation
             if before_commit is not None:
                 before_commit(generation)
@@ -584,6 +665,32 @@ class WhooshIndex:
     def close(self) -> None:
         self._pool.close()
         self._ix.close()
+
+
+def index_identity(ix) -> tuple | None:
+    """Which index a directory holds now: its id, generation and TOC file's stat.
+
+    The generation alone repeats (every rebuild is generation 1); the id
+    file and the table of contents' inode, mtime and size change with every
+    rebuild, restore and commit. None while the directory is being swapped.
+    """
+    try:
+        gen = ix.latest_generation()
+    except OSError:
+        return None
+    if not isinstance(ix.storage, FileStorage):  # in memory: nothing swaps it
+        return (gen,)
+    folder = ix.storage.folder
+    try:
+        st = os.stat(os.path.join(folder, f"_{ix.indexname}_{gen}.toc"))
+    except OSError:
+        return None
+    try:
+        with open(os.path.join(folder, INDEX_ID_FILE), encoding="ascii") as f:
+            index_id = f.read().strip()
+    except OSError:
+        index_id = ""  # made before index ids; the TOC's stat still tells rebuilds apart
+    return (index_id, gen, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _can_relax(parsed: ParsedQuery, compounds: bool) -> bool:

@@ -148,10 +148,17 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     with _writing(data_dir):
         pipeline = _open(data_dir, database_url(getattr(args, "database", None)))
         run = IngestRun(pipeline, args.json, _describe, _ingest_json)
+        # As index --rebuild: parsers in parallel, bulk-writer processes per commit.
+        parsers = [pipeline.parse, *(IsolatedParser() for _ in range(INGEST_PROCS - 1))]
         try:
-            run.run(items, lambda path: facts_for(path, options, manifest))
+            run.run(items, lambda path: facts_for(path, options, manifest), parsers=parsers,
+                    batch_documents=INGEST_BATCH_DOCUMENTS, procs=INGEST_PROCS)
         finally:
+            for parser in parsers:
+                parser.close()
             with contextlib.suppress(Exception):  # closing after a failed write may fail too
+                if pipeline.permalinks is not None:
+                    pipeline.permalinks.close()
                 pipeline.index.close()
             pipeline.archive.close()
     if run.stopped is not None:
@@ -209,6 +216,10 @@ _TAGS = re.compile(r"</?mark>")
 # Parser and writer processes for index --rebuild: one per core of the
 # 2-core machines this runs on.
 REBUILD_PROCS = 2
+# ingest: the same parallelism, and commits of up to this many documents (a
+# crash loses at most that much index work; the originals are archived).
+INGEST_PROCS = 2
+INGEST_BATCH_DOCUMENTS = 2_000
 
 
 def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:

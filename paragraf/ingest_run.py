@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from paragraf_se.ingest_facts import FileFacts, MetadataError
@@ -40,48 +41,61 @@ class IngestRun:
         self.stopped: WriteFailed | None = None  # what stopped the run
 
     def run(self, items: list[Path | NotTaken | Outcome],
-            facts_of: Callable[[Path], FileFacts | Mapping[str, str]]) -> None:
-        """Ingest ``items`` in order, printing a line each; stops at the first failed write.
+            facts_of: Callable[[Path], FileFacts | Mapping[str, str]], *,
+            parsers: Sequence[Callable[..., object]] = (), batch_documents: int = 100,
+            procs: int = 1) -> None:
+        """Ingest ``items``, printing a line each; stops at the first failed write.
 
         ``facts_of`` gives each file's facts (options, sidecar, manifest row); a
         :class:`MetadataError` from it fails that file only. An :class:`Outcome`
-        among the items (e.g. a manifest row naming no file) is reported as it is.
+        among the items (e.g. a manifest row naming no file) is reported as it
+        is. Files are archived in groups and parsed by ``parsers`` in parallel
+        (:meth:`Pipeline.ingest_files`); index commits hold ``batch_documents``
+        documents, written by ``procs`` bulk-writer processes.
         """
         index = self.pipeline.index
-        try:
-            # Index commits are grouped; every original is archived before its turn.
-            with index.batch(), ProgressReporter(
-                    "ingest", len(items), unit="files", rates=("§",)) as progress:
-                for item in items:
-                    if isinstance(item, Outcome):
-                        outcome = item
-                    elif isinstance(item, NotTaken):
-                        outcome = Outcome(str(item.path), item.status, messages=(item.reason,))
+        reports: deque[Outcome] = deque()  # items that are no file to ingest, in order
+        waiting: list[str] = []  # archived, outcome not reported yet
+
+        def files() -> Iterator[tuple[Path, FileFacts | Mapping[str, str]]]:
+            for item in items:
+                if isinstance(item, Outcome):
+                    reports.append(item)
+                elif isinstance(item, NotTaken):
+                    reports.append(Outcome(str(item.path), item.status,
+                                           messages=(item.reason,)))
+                else:
+                    try:
+                        facts = facts_of(item)
+                    except MetadataError as err:
+                        reports.append(Outcome(str(item), "failed", messages=(str(err),)))
                     else:
-                        try:
-                            facts = facts_of(item)
-                        except MetadataError as err:
-                            outcome = Outcome(str(item), "failed", messages=(str(err),))
-                        else:
-                            outcome = self.pipeline.ingest_file(item, facts)
-                            self.archived.append(outcome.name)
-                            if outcome.status in ("failed", "skipped"):
-                                self.unindexable.append(outcome.name)
-                            c = outcome.change
-                            if c.added or c.updated or c.removed:
-                                self.uncommitted.append(outcome.name)
+                        yield item, facts
+
+        def archived(name: str) -> None:
+            self.archived.append(name)
+            waiting.append(name)
+
+        try:
+            # Index commits are grouped; every original is archived before it is parsed.
+            with index.batch(batch_documents, procs=procs), ProgressReporter(
+                    "ingest", len(items), unit="files", rates=("§",)) as progress:
+                for outcome in self.pipeline.ingest_files(files(), parsers,
+                                                          on_archived=archived):
+                    while reports:
+                        self._report(reports.popleft(), progress)
+                    if outcome.name in waiting:
+                        waiting.remove(outcome.name)
+                        if outcome.status in ("failed", "skipped"):
+                            self.unindexable.append(outcome.name)
+                        c = outcome.change
+                        if c.added or c.updated or c.removed:
+                            self.uncommitted.append(outcome.name)
                     if not index.has_uncommitted():
                         self.uncommitted.clear()
-                    self.total += 1
-                    self.failed += outcome.failed
-                    self.skipped += outcome.status == "skipped"
-                    progress.update(1, {"§": outcome.paragraphs,
-                                        "failed": int(outcome.failed)})
-                    # Results on stdout; a FAILED line is an error, so stderr (JSON stays whole).
-                    progress.write(self.to_json(outcome) if self.as_json
-                                   else self.describe(outcome),
-                                   sys.stderr if outcome.failed and not self.as_json
-                                   else sys.stdout)
+                    self._report(outcome, progress)
+                while reports:
+                    self._report(reports.popleft(), progress)
                 try:
                     index.commit_pending()
                 except WRITE_ERRORS as err:
@@ -89,10 +103,21 @@ class IngestRun:
                 self.uncommitted.clear()
         except WriteFailed as err:
             self.stopped = err
+            # Archived, parsed or not, but never indexed: the report must name them.
+            self.uncommitted.extend(name for name in waiting if name not in self.uncommitted)
             if err.archived and err.name not in self.archived:
                 self.archived.append(err.name)
                 self.uncommitted.append(err.name)
             self._commit_what_waits()
+
+    def _report(self, outcome: Outcome, progress: ProgressReporter) -> None:
+        self.total += 1
+        self.failed += outcome.failed
+        self.skipped += outcome.status == "skipped"
+        progress.update(1, {"§": outcome.paragraphs, "failed": int(outcome.failed)})
+        # Results on stdout; a FAILED line is an error, so stderr (JSON stays whole).
+        progress.write(self.to_json(outcome) if self.as_json else self.describe(outcome),
+                       sys.stderr if outcome.failed and not self.as_json else sys.stdout)
 
     def _commit_what_waits(self) -> None:
         """After a failed write, try once to commit the index batch (the index may have room)."""

@@ -9,10 +9,12 @@ time, and replaces it when a document overruns its time or kills it.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import resource
 from multiprocessing.connection import Connection
 
 from paragraf_se.indexer.model import MeetingInfo, ParseResult
+from paragraf_se.indexer.orphan_guard import die_with_parent
 from paragraf_se.indexer.parsing import parse_document
 
 DEFAULT_TIMEOUT_S = 60.0
@@ -23,7 +25,11 @@ def _failed(message: str) -> ParseResult:
     return ParseResult(MeetingInfo(), (), status="failed", messages=(message,))
 
 
-def _worker(conn: Connection, memory_bytes: int) -> None:
+def _worker(conn: Connection, memory_bytes: int, parent: int) -> None:
+    # A killed ingest leaves no parser behind. No parent-death signal: a
+    # parser is started by whichever parse thread needs it first, and that
+    # thread may end long before the process that owns the parser.
+    die_with_parent(parent, kernel_signal=False)
     # The cap applies to this child only; a bomb fails with MemoryError here.
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
@@ -53,7 +59,8 @@ class IsolatedParser:
 
     def _start(self) -> Connection:
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_worker, args=(child, self.memory_bytes),
+        self._proc = self._ctx.Process(target=_worker,
+                                       args=(child, self.memory_bytes, os.getpid()),
                                        daemon=True, name="paragraf-parser")
         self._proc.start()
         child.close()

@@ -57,6 +57,9 @@ class ParseStatusLog:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode = WAL")
+            # No fsync per record: a status is re-derived by parsing the archived
+            # original again; power loss may lose the last few.
+            self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA busy_timeout = 10000")
             self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error):

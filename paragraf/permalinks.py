@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -97,20 +98,43 @@ class PermalinkRegistry:
         self.path = path
         self.clock = clock
         self._readonly = False
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(SCHEMA)
         except (OSError, sqlite3.Error):
             # A full disk or a read-only mount: permalinks must still resolve.
+            self.close()
             self._readonly = True
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        opened = (connect_readonly(self.path, SCHEMA) if self._readonly
-                  else sqlite3.connect(self.path, timeout=30.0))
-        with closing(opened) as db, db:
-            yield db
+        if self._readonly:
+            with closing(connect_readonly(self.path, SCHEMA)) as db, db:
+                yield db
+            return
+        # One connection per registry, kept open: opening and closing one per
+        # record (and a rollback journal's fsyncs per commit) dominated a bulk
+        # import. WAL without an fsync per commit: a killed process loses
+        # nothing committed; power loss may lose the last records, which the
+        # next ingest of those documents writes again.
+        with self._lock:
+            if self._db is None:
+                db = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                self._db = db
+            with self._db:
+                yield self._db
+
+    def close(self) -> None:
+        """Close the registry's connection (it reopens when used again)."""
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
     def _now(self) -> str:
         return self.clock().astimezone(dt.UTC).isoformat(timespec="seconds")

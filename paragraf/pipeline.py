@@ -12,7 +12,7 @@ import mimetypes
 import queue
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,9 @@ from paragraf_se.permalinks import PermalinkRegistry
 
 SUFFIX_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html",
                 ".txt": "text/plain"}
+# ingest_files archives this many files (or bytes) per fsync.
+ARCHIVE_GROUP_FILES = 64
+ARCHIVE_GROUP_BYTES = 16 * 1024 * 1024
 # Archive metadata keys that mean "this is a protocol to parse", per crawler role.
 PARSED_ROLES = frozenset({"", "protocol", "meeting-page", "local"})
 
@@ -151,6 +154,94 @@ class Pipeline:
         return Outcome(name, outcome.status, outcome.capture_id, stored.new,
                        outcome.paragraphs, outcome.change, outcome.messages)
 
+    def _archive_file(self, path: Path, facts: FileFacts | Mapping[str, str]):
+        """(StoreResult, bytes) of a local file archived unchanged, or a failed Outcome."""
+        item = self._read_file(path, facts)
+        if isinstance(item, Outcome):
+            return item
+        data, source, content_type, metadata = item
+        stored = self.archive.store_resource(data, source=source, content_type=content_type,
+                                             metadata=metadata)
+        return stored, data
+
+    def _read_file(self, path: Path, facts: FileFacts | Mapping[str, str]):
+        """What :meth:`Archive.store_resources` takes for a local file, or a failed Outcome."""
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            return Outcome(str(path), "failed",
+                           messages=(f"cannot read file: {err.strerror}",))
+        given = facts.metadata() if isinstance(facts, FileFacts) else facts
+        metadata = {k: v for k, v in given.items() if v}
+        metadata["role"] = "local"
+        return data, path.resolve().as_uri(), guess_content_type(path), metadata
+
+    def _archive_group(self, group: list[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+        """Archive a group of read files at once; (name, (StoreResult, bytes) or Outcome)."""
+        readable = [item for _, item in group if isinstance(item, tuple)]
+        try:
+            stored = iter(self.archive.store_resources(readable) if readable else ())
+        except (*WRITE_ERRORS, ArchiveError) as err:
+            # The group is one fsync: none of it is known to be archived.
+            raise WriteFailed(group[0][0], "archiving", False, err) from err
+        for name, item in group:
+            yield name, ((next(stored), item[0]) if isinstance(item, tuple) else item)
+
+    def ingest_files(self, files: Iterable[tuple[Path, FileFacts | Mapping[str, str]]],
+                     parsers: Sequence[Callable[..., ParseResult]] = (), *,
+                     on_archived: Callable[[str], None] | None = None) -> Iterator[Outcome]:
+        """Archive, parse and index many local files: (path, facts) pairs, in order.
+
+        Each file is archived (and fsynced) before it is parsed, as
+        :meth:`ingest_file` does; with two or more ``parsers`` (one
+        :class:`~paragraf.isolated_parse.IsolatedParser` each) files are
+        parsed in parallel, a few ahead of the one being indexed. Index
+        changes go through the index as usual: call this inside
+        ``index.batch(..., procs=N)`` for bulk commits. Yields one outcome
+        per file, in order. ``on_archived`` is told each file's name as soon as
+        its group is durable in the archive (before it is parsed or indexed).
+        """
+
+        def durable(group: list[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+            for name, item in self._archive_group(group):
+                if on_archived is not None and not isinstance(item, Outcome):
+                    on_archived(name)
+                yield name, item
+
+        def archived() -> Iterator[tuple[str, object]]:
+            # Read a group of files, archive them with one fsync, then hand
+            # them on: each is durable before any of them is parsed.
+            group: list[tuple[str, object]] = []
+            size = 0
+            for path, facts in files:
+                item = self._read_file(path, facts)
+                group.append((str(path), item))
+                size += len(item[0]) if isinstance(item, tuple) else 0
+                if len(group) >= ARCHIVE_GROUP_FILES or size >= ARCHIVE_GROUP_BYTES:
+                    yield from durable(group)
+                    group, size = [], 0
+            yield from durable(group)
+
+        def parse(job: tuple[str, object], parser) -> ParsedCapture | None:
+            _, archived_file = job
+            if isinstance(archived_file, Outcome):
+                return None
+            stored, data = archived_file
+            return self.paragraphs_of(stored.capture, data, parse=parser)
+
+        for (name, archived_file), parsed in _ordered_parallel(archived(), parse, parsers,
+                                                               self.parse):
+            if isinstance(archived_file, Outcome):
+                yield archived_file
+                continue
+            stored, _ = archived_file
+            try:
+                outcome = self._apply(stored.capture, parsed)
+            except WRITE_ERRORS as err:
+                raise WriteFailed(name, "indexing", True, err) from err
+            yield Outcome(name, outcome.status, outcome.capture_id, stored.new,
+                          outcome.paragraphs, outcome.change, outcome.messages)
+
     def index_capture(self, capture: Capture, data: bytes | None = None) -> Outcome:
         """Parse an archived capture and make the index agree with it."""
         facts = capture.meta()
@@ -161,7 +252,15 @@ class Pipeline:
             return Outcome(capture.source, "skipped", capture.id, messages=(
                 f"removed from publication on {removal.removed_at:%Y-%m-%d} by "
                 f"{removal.removed_by}: {removal.reason}; not indexed",))
-        parsed = self.paragraphs_of(capture, data)
+        return self._apply(capture, self.paragraphs_of(capture, data))
+
+    def _apply(self, capture: Capture, parsed: ParsedCapture) -> Outcome:
+        """Make the index agree with what a capture contributes; record its status."""
+        removal = self.archive.removal(capture.id)
+        if removal is not None:  # e.g. the same bytes ingested again after a removal
+            return Outcome(capture.source, "skipped", capture.id, messages=(
+                f"removed from publication on {removal.removed_at:%Y-%m-%d} by "
+                f"{removal.removed_by}: {removal.reason}; not indexed",))
         if parsed.paragraphs is None:
             outcome = Outcome(capture.source, "failed", capture.id, messages=parsed.messages)
         else:
@@ -257,35 +356,50 @@ class Pipeline:
     def _parse_all(self, captures: list[Capture], parsers: Sequence[Callable[..., ParseResult]]
                    ) -> Iterator[tuple[Capture, ParsedCapture]]:
         """(capture, what it contributes) in capture order, parsed by ``parsers`` in parallel."""
-        if len(parsers) < 2:
-            for capture in captures:
-                yield capture, self.paragraphs_of(capture)
-            return
-        free: queue.SimpleQueue = queue.SimpleQueue()
-        for parser in parsers:
-            free.put(parser)
-
-        def work(capture: Capture, data: bytes) -> ParsedCapture:
-            parser = free.get()
-            try:
-                return self.paragraphs_of(capture, data, parse=parser)
-            finally:
-                free.put(parser)
-
-        # The archive is read here, in this thread; only parsing runs in the
-        # pool. A short window of documents in flight bounds the memory held.
-        window: deque[tuple[Capture, Future[ParsedCapture]]] = deque()
-        with ThreadPoolExecutor(len(parsers), thread_name_prefix="parse") as pool:
-            for capture in captures:
-                window.append((capture, pool.submit(work, capture, self.archive.read(capture.id))))
-                if len(window) > 2 * len(parsers):
-                    done, future = window.popleft()
-                    yield done, future.result()
-            while window:
-                done, future = window.popleft()
-                yield done, future.result()
+        # The archive is read here, in this thread; only parsing runs in the pool.
+        jobs = ((c, self.archive.read(c.id)) for c in captures) if len(parsers) >= 2 else (
+            (c, None) for c in captures)
+        for (capture, _), parsed in _ordered_parallel(
+                jobs, lambda job, parser: self.paragraphs_of(job[0], job[1], parse=parser),
+                parsers, self.parse):
+            yield capture, parsed
 
     def reindex_all(self) -> Iterator[Outcome]:
         """Re-parse every latest capture per source (PDFs last, so their text wins)."""
         for cap in self.latest_parsed_captures():
             yield self.index_capture(cap)
+
+
+def _ordered_parallel(jobs: Iterable, work: Callable, parsers: Sequence, default) -> Iterator:
+    """(job, work(job, parser)) in job order, with ``parsers`` working in parallel.
+
+    Each parser is used by one thread at a time. Jobs are taken from
+    ``jobs`` in this thread (archiving and archive reads stay here); a short
+    window of jobs in flight bounds the memory held.
+    """
+    if len(parsers) < 2:
+        parser = parsers[0] if parsers else default
+        for job in jobs:
+            yield job, work(job, parser)
+        return
+    free: queue.SimpleQueue = queue.SimpleQueue()
+    for parser in parsers:
+        free.put(parser)
+
+    def run(job):
+        parser = free.get()
+        try:
+            return work(job, parser)
+        finally:
+            free.put(parser)
+
+    window: deque[tuple[object, Future]] = deque()
+    with ThreadPoolExecutor(len(parsers), thread_name_prefix="parse") as pool:
+        for job in jobs:
+            window.append((job, pool.submit(run, job)))
+            if len(window) > 2 * len(parsers):
+                done, future = window.popleft()
+                yield done, future.result()
+        while window:
+            done, future = window.popleft()
+            yield done, future.result()

@@ -64,10 +64,23 @@ def http_error(request: Request, exc: Exception) -> Response:
 
 def server_error(request: Request, exc: Exception) -> Response:
     # Last resort: logged with its traceback, answered without internals.
+    # Starlette sends this response from its outermost middleware, outside
+    # SecurityHeaders, so it carries the headers itself.
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     if _wants_json(request):
-        return JSONResponse(error_body(500, "internal error"), status_code=500)
-    return HTMLResponse("<h1>Något gick fel</h1>", status_code=500)
+        return JSONResponse(error_body(500, "internal error"), status_code=500,
+                            headers=SECURITY_HEADERS)
+    try:
+        page: Response = ui_app.render("error.html", 500)
+    except Exception:  # the page itself may be what failed
+        page = HTMLResponse(FALLBACK_ERROR_PAGE, status_code=500)
+    page.headers.update(SECURITY_HEADERS)
+    return page
+
+
+FALLBACK_ERROR_PAGE = ('<!doctype html><html lang="sv"><meta charset="utf-8">'
+                       "<title>Något gick fel</title><h1>Något gick fel</h1>"
+                       '<p>Försök igen om en stund. <a href="/">Till sökningen</a>.</p></html>')
 
 
 def database_away(request: Request, exc: Exception) -> Response:
@@ -163,9 +176,10 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
     # Trailing-slash redirects would be built from the Host header: a 404 instead.
     app.router.redirect_slashes = False
     app.state.metrics = metrics
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(RateLimit, buckets=TokenBuckets(config.rate_limit)
                        if config.rate_limit > 0 else None)
+    # Added after the rate limiter, so outside it: its 429 gets the headers too.
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RootPath)
     app.add_middleware(observability.Observe, metrics=metrics, access=config.access_log)
     return app

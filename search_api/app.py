@@ -21,7 +21,7 @@ from paragraf_se.indexer.search import (
     SearchRequest,
     search,
 )
-from paragraf_se.indexer.search_params import request_from_params
+from paragraf_se.indexer.search_params import request_from_params, whole_number
 from paragraf_se.search_api.errors import BadRequest, Gone, NotFound
 from paragraf_se.search_api.export import FORMATS, csv_rows, jsonl_rows
 from paragraf_se.search_api.openapi import OPENAPI
@@ -192,11 +192,10 @@ def api_documents(request: Request) -> JSONResponse:
     status = params.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadRequest(f"must be one of {', '.join(STATUSES)}", "status")
-    try:
-        page = int(params.get("page") or 1)
-        size = int(params.get("size") or 50)
-    except ValueError:
-        raise BadRequest("page and size must be whole numbers", "page") from None
+    page = whole_number(params.get("page") or "1")
+    size = whole_number(params.get("size") or "50")
+    if page is None or size is None:
+        raise BadRequest("page and size must be whole numbers", "page")
     if not (1 <= page <= MAX_PAGE and 1 <= size <= MAX_PAGE_SIZE):
         raise BadRequest(f"page 1–{MAX_PAGE}, size 1–{MAX_PAGE_SIZE}", "size")
     log = request.state.parse_status

@@ -75,6 +75,9 @@ def test_small_run_writes_a_report(tmp_path):
     assert all(h["errors"] == 0 and h["requests"] > 0 for h in result["http"])
     assert result["pipeline"]["parse_index"]["items"] == 100
     assert result["pdf"]["items"] > 1
+    ingest = result["ingest"]  # paragraf ingest DIR, end to end, as a subprocess
+    assert ingest["indexed"] == ingest["paragraphs"] == 5000 and ingest["failed_files"] == 0
+    assert ingest["peak_rss_mb"] > ingest["largest_process_mb"] > 0
     for peer in peers:
         assert any(b["engine"].lower().startswith(peer) for b in result["build"])
     out = tmp_path / "benchmarks.md"
@@ -82,3 +85,4 @@ def test_small_run_writes_a_report(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "## 5,000 paragraphs" in text and "| deep page 50 |" in text
     assert "| Paragraf (Whoosh) |" in text
+    assert "### End-to-end import: `paragraf ingest DIR`" in text

@@ -124,6 +124,9 @@ class PgPermalinkRegistry:
         with connect(self.url) as conn:
             return int(conn.execute("SELECT count(*) FROM permalinks").fetchone()[0])
 
+    def close(self) -> None:
+        """Nothing held open: connections are per call."""
+
 
 class PgParseStatusLog:
     """The latest parse outcome per archived capture, in the shared database."""

@@ -23,7 +23,7 @@ class PgParagraphWriter:
         self.conn = conn
 
     @contextlib.contextmanager
-    def batch(self, max_documents: int = 0) -> Iterator[None]:
+    def batch(self, max_documents: int = 0, *, procs: int = 1) -> Iterator[None]:
         # Every source is already its own transaction, committed before the
         # next is parsed; there is nothing to group.
         yield

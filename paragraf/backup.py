@@ -41,7 +41,7 @@ from paragraf_se.archive.warcfile import sequence_of
 from paragraf_se.check import check, repair
 from paragraf_se.data_lock import DataDirBusy, data_dir_lock
 from paragraf_se.index_swap import RebuildRunning, rebuild_lock
-from paragraf_se.indexer.whoosh_engine import INDEX_NAME, WhooshIndex
+from paragraf_se.indexer.whoosh_engine import INDEX_ID_FILE, INDEX_NAME, WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.settings import DataDir
 
@@ -232,7 +232,8 @@ def _allowed_path(name: str) -> bool:
     if len(parts) == 3 and parts[:2] == ["archive", "warc"]:
         return sequence_of(parts[2]) is not None
     if len(parts) == 2 and parts[0] == "index":
-        return bool(_TOC.match(parts[1]) or _SEGMENT_FILE.match(parts[1]))
+        return bool(_TOC.match(parts[1]) or _SEGMENT_FILE.match(parts[1])
+                    or parts[1] == INDEX_ID_FILE)
     return False
 
 
@@ -364,7 +365,7 @@ def _check_structure(staging: Path, manifest: dict) -> None:
     segments, paragraphs, failure = _open_index(index_dir)
     if failure:
         raise BackupError(f"the backup's index does not open: {failure}")
-    strays = [n for n in names if n not in tocs and (
+    strays = [n for n in names if n not in tocs and n != INDEX_ID_FILE and (
         not (m := _SEGMENT_FILE.match(n)) or m.group(1) not in segments)]
     if strays:
         raise BackupError(f"the backup's index holds files of no segment of its generation: "

@@ -65,9 +65,10 @@ def _year(raw: str) -> int:
 
 
 def _port(raw: str) -> int:
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 65535:
+    if raw.isascii() and raw.isdigit() and int(raw) <= 65535:
         return int(raw)
-    raise argparse.ArgumentTypeError(f"{raw!r} is not a port; give a number from 1 to 65535")
+    raise argparse.ArgumentTypeError(
+        f"{raw!r} is not a port; give a number from 0 to 65535 (0: any free port)")
 
 
 def _count(raw: str) -> int:

@@ -143,7 +143,9 @@ def test_full_disk_stops_ingest_with_an_exact_report_and_reading_still_works(tmp
                   out)
     assert m, out[-2000:]
     archived, indexed = int(m.group(1)), int(m.group(2))
-    assert 0 < archived < FILES
+    # Files are archived in groups with one fsync each: a group the disk cannot hold is
+    # not archived at all, so the report may rightly say none was.
+    assert 0 <= archived < FILES
     listed = re.findall(r"^  (\S+\.html)$", out, re.M)
     assert len(listed) == archived - indexed
 
@@ -190,8 +192,9 @@ def test_read_only_data_directory_serves_and_refuses_writes_cleanly(tmpfs, input
 
     ls = paragraf(data, "archive", "ls", "--json")
     assert ls.returncode == 0, ls.stderr
-    assert [json.loads(line)["source"].rsplit("/", 1)[-1] for line in ls.stdout.splitlines()
-            ] == [p.name for p in few]
+    # Ingest archives files in groups with one fsync: one group shares its time.
+    assert sorted(json.loads(line)["source"].rsplit("/", 1)[-1]
+                  for line in ls.stdout.splitlines()) == sorted(p.name for p in few)
     assert paragraf(data, "archive", "verify").returncode == 0
     check = paragraf(data, "check")
     assert check.returncode == 0, check.stdout + check.stderr

@@ -224,7 +224,13 @@ def test_bad_setting_is_one_sentence_not_a_traceback(demo):
                            "--port", "x"], capture_output=True, text=True, timeout=60,
                           check=False)
     assert done.returncode == 2
-    assert "--port: invalid value 'x'" in done.stderr and "Traceback" not in done.stderr
+    assert "argument --port: 'x' is not a port" in done.stderr and "Traceback" not in done.stderr
+    # The same setting from the environment is checked where it is read, with its origin.
+    done = subprocess.run([str(PARAGRAF), "--data-dir", str(demo.root), "serve"],
+                          capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, "PARAGRAF_PORT": "x"})
+    assert done.returncode == 2
+    assert "PARAGRAF_PORT: invalid value 'x'" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_serve_process_takes_root_path_and_base_url_from_the_environment(demo):

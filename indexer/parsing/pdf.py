@@ -84,10 +84,11 @@ def _page_text(document: pdfium.PdfDocument, index: int) -> tuple[str, bool]:
 def _load_error(detail: str, data: bytes) -> str:
     if "password" in detail.lower():
         return "encrypted PDF: a password is needed to read it"
+    # PDFium refuses a well-formed PDF whose page tree is empty with no error
+    # code at all ("PDFium: Success") or, depending on what it parsed before in
+    # the process, "Data format error": neither tells the user anything.
+    if _EMPTY_PAGE_TREE.search(data) and not _PAGE_OBJECT.search(data):
+        return NO_PAGES
     if "success" in detail.lower():
-        # PDFium refuses a well-formed PDF whose page tree is empty with no
-        # error code at all ("PDFium: Success"), which tells the user nothing.
-        if _EMPTY_PAGE_TREE.search(data) and not _PAGE_OBJECT.search(data):
-            return NO_PAGES
         return "broken or truncated PDF: PDFium cannot open it"
     return f"broken or truncated PDF: {detail}"

@@ -159,11 +159,13 @@ def growth(results: list[dict]) -> list[str]:
              "0 errors.", "", *_table(head, rows)]
 
 
-def write_report(results: list[dict], out: Path) -> None:
+def write_report(results: list[dict], out: Path, extra: list[str] = ()) -> None:
+    """The whole file: every size's section, then ``extra`` (the cluster section)."""
     lines = [HEADER]
     if results:
         lines += growth(results)
     for r in results:
         lines += size_section(r)
+    lines += extra
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")

@@ -412,6 +412,18 @@ def bulk_load(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: 
     return count
 
 
+def build_in_workers(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: int,
+                     to_fields: Callable[[object], dict[str, object]],
+                     segment_postings: int = SEGMENT_POSTINGS) -> list:
+    """Assembled segments of ``items`` built in ``procs`` worker processes, not committed.
+
+    For a caller that holds a :class:`SegmentsWriter` and commits the segments
+    with its own deletions (``add_segments``), as a node applying a large
+    batch of the change log does. Raises :class:`BulkLoadError` when a worker fails.
+    """
+    return _load_in_workers(ix, items, codec, procs, to_fields, segment_postings)[0]
+
+
 class _Counted:
     def __init__(self, it: Iterable) -> None:
         self._it = iter(it)

@@ -239,9 +239,20 @@ def measure_lag(url: str, base: str, work: Path, seconds: float, rate: float,
     polls = 0
     errors = 0
     next_k = 0
-    deadline = time.time() + seconds + 60
+    # The node's own view, once a second: change-log rows it has not applied yet.
+    behind: list[tuple[float, int | None]] = []
+    next_sample = 0.0
+    started = time.time()
+    deadline = started + seconds + 60
     with httpx.Client(base_url=base, timeout=30) as client:
         while time.time() < deadline:
+            if time.time() >= next_sample:
+                next_sample = time.time() + 1.0
+                try:
+                    check = client.get("/readyz").json()["checks"]["database"]
+                    behind.append((round(time.time() - started, 1), check.get("lag_changes")))
+                except (httpx.HTTPError, ValueError, KeyError):
+                    errors += 1
             if log_path.exists():
                 # Only complete lines: the writer may be mid-line.
                 for line in log_path.read_text(encoding="utf-8").split("\n")[:-1]:
@@ -276,7 +287,10 @@ def measure_lag(url: str, base: str, work: Path, seconds: float, rate: float,
             "seen": len(seen), "never_seen": len(commits) - len(seen),
             "target_rate": rate, "achieved_rate": achieved, "per_commit": per_commit,
             "seconds": seconds, "poll_interval_ms": 20, "polls": polls, "errors": errors,
-            "lag": asdict(Latency.of(lags))}
+            "lag": asdict(Latency.of(lags)),
+            "lags": [round(x, 2) for x in lags],
+            "node_behind": behind,
+            "node_behind_max": max((b for _, b in behind if b is not None), default=None)}
 
 
 # -- 4. one node against two -----------------------------------------------------------
@@ -334,7 +348,7 @@ def measure_nodes(bases: Sequence[str], procs: Sequence[subprocess.Popen],
 
 def run(label: str, work: Path, *, seed: int = 2026, rounds: int = 3, lag_seconds: float = 60,
         ingest_rate: float = 50, per_commit: int = 10, clients: int = 32,
-        http_requests: int = 2000, http_seconds: float = 30) -> dict:
+        http_requests: int = 2000, http_seconds: float = 30, http: bool = True) -> dict:
     size = SIZES[label]
     work.mkdir(parents=True, exist_ok=True)
     corpus = SyntheticCorpus(seed)
@@ -366,6 +380,8 @@ def run(label: str, work: Path, *, seed: int = 2026, rounds: int = 3, lag_second
         with node(url, work / "node-a", seed_index) as (base_a, proc_a):
             _say(f"lag: {ingest_rate:g} §/s for {lag_seconds:g} s, node polled for tokens")
             out["lag"] = measure_lag(url, base_a, work, lag_seconds, ingest_rate, per_commit)
+            if not http:
+                return out | {"http": [], "load_after": os.getloadavg()}
             _say(f"HTTP: one node, {clients} clients")
             one = measure_nodes([base_a], [proc_a], http_warm, http_mix, clients,
                                 http_requests, http_seconds)
@@ -406,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lag-seconds", type=float, default=60, help="steady ingest duration")
     ap.add_argument("--ingest-rate", type=float, default=50, help="paragraphs per second")
     ap.add_argument("--clients", type=int, default=32)
+    ap.add_argument("--no-http", action="store_true", help="skip one node against two")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite the Markdown from saved results")
     args = ap.parse_args(argv)
@@ -413,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         for label in args.size or ["50k"]:
             save(run(label, args.work / label, rounds=args.rounds,
                      lag_seconds=args.lag_seconds, ingest_rate=args.ingest_rate,
-                     clients=args.clients))
+                     clients=args.clients, http=not args.no_http))
     from benchmarks.run import main as run_main
 
     run_main(["--report-only", "--out", str(args.out)])

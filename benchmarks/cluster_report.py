@@ -78,11 +78,15 @@ def size_section(r: dict) -> list[str]:
               f"every {lag['poll_interval_ms']} ms over HTTP (the node applies the log in "
               "order, so later words are checked as soon as it shows).", ""]
     lines += _table(["commits", "seen", "never seen", "p50 s", "p95 s", "p99 s", "max s",
-                     "poll errors"], [
+                     "node behind, max rows", "poll errors"], [
         [str(lag["commits"]), str(lag["seen"]), str(lag["never_seen"]),
          _f(lt["p50"] / 1000, 2), _f(lt["p95"] / 1000, 2), _f(lt["p99"] / 1000, 2),
-         _f(lt["max"] / 1000, 2), str(lag["errors"])],
+         _f(lt["max"] / 1000, 2), _f(lag.get("node_behind_max")), str(lag["errors"])],
     ])
+    lines += ["(\"node behind\": the change-log rows the node had not applied, from its "
+              "`/readyz`, sampled once a second.)", ""]
+    if not r["http"]:
+        return [*lines, "One node against two: not measured in this run (`--no-http`).", ""]
     lines += ["**HTTP throughput, one node against two** (`/api/search`, 32 clients, the "
               "two-node run sends client *w* to node *w* mod 2):", ""]
     rows = [[str(h["nodes"]), str(h["clients"]), _f(h["requests"]), str(h["errors"]),

@@ -32,6 +32,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -61,6 +62,13 @@ from paragraf_se.indexer.whoosh_engine import WhooshIndex
 
 REPO = Path(__file__).resolve().parents[1]
 DISTRIBUTIONS = ("whoosh3", "numpy", "uvicorn", "starlette", "psycopg", "psycopg-binary")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (worker processes) so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _say(message: str) -> None:
@@ -130,14 +138,17 @@ def write_and_apply(url: str, corpus_path: Path, work: Path, n: int) -> dict:
         # The node exists before the writes: an empty index at position 0.
         index_sync.build_from_database(catching, conn)
         _say(f"PostgreSQL: add_many of {n:,} paragraphs")
+        cpu = _cpu()
         with Timer() as t:
             written = paragraph_store.add_many(conn, read_corpus(corpus_path))
-        out["write"] = {"paragraphs": written, "seconds": t.seconds, "rate": written / t.seconds}
+        out["write"] = {"paragraphs": written, "seconds": t.seconds, "rate": written / t.seconds,
+                        "client_cpu_seconds": _cpu() - cpu}
         out["db_size_mb"] = conn.execute(
             "SELECT pg_database_size(current_database())").fetchone()[0] / 2**20
         _say("node: applying the change log (catch-up from empty)")
         index = WhooshIndex(catching)
         steps = []
+        cpu = _cpu()
         try:
             with Timer() as t:
                 while True:
@@ -149,13 +160,17 @@ def write_and_apply(url: str, corpus_path: Path, work: Path, n: int) -> dict:
             applied_count = index.count()
         finally:
             index.close()
+        cpu = _cpu() - cpu
         changes = paragraph_store.head(conn)
         out["apply"] = {"changes": changes, "seconds": t.seconds, "rate": changes / t.seconds,
+                        "cpu_seconds": cpu,
                         "batches": len(steps), "batch": index_sync.APPLY_BATCH,
                         "batch_seconds": asdict(Latency.of(steps)),
                         "paragraphs_in_index": applied_count}
         _say("node: fresh build from PostgreSQL")
+    cpu = _cpu()
     out["fresh_build"] = in_child(_fresh_build, url, work / "node-fresh")
+    out["fresh_build"]["cpu_seconds"] = _cpu() - cpu
     shutil.rmtree(catching, ignore_errors=True)
     return out
 
@@ -361,7 +376,9 @@ def run(label: str, work: Path, *, seed: int = 2026, rounds: int = 3, lag_second
     corpus_path = write_corpus(corpus, size, work / f"corpus-{size}.jsonl")
     _say("embedded: full build")
     embedded = work / "embedded-index"
+    cpu = _cpu()
     out["embedded_build"] = asdict(in_child(build_paragraf, corpus_path, embedded))
+    out["embedded_build"]["cpu_seconds"] = _cpu() - cpu
     with postgres() as (url, server_version):
         out["postgresql"] = server_version
         out |= write_and_apply(url, corpus_path, work, size)

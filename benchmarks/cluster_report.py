@@ -52,21 +52,29 @@ def size_section(r: dict) -> list[str]:
     ])
     lines += [f"Totals differ on {s['totals_differ_count']} of {s['queries']} queries.", ""]
     w, a, fb, eb = r["write"], r["apply"], r["fresh_build"], r["embedded_build"]
-    lines += ["**Write, apply, build:**", ""]
-    lines += _table(["measure", "paragraphs", "seconds", "§/s", "note"], [
+    def per_cpu(x: dict, key: str = "cpu_seconds") -> str:
+        n = x.get("paragraphs", x.get("changes"))
+        return _f(n / x[key]) if x.get(key) else "–"
+
+    lines += ["**Write, apply, build** (wall-clock §/s, and § per CPU-second of the "
+              "benchmark's processes and their workers, which does not depend on how much "
+              "of the machine other jobs took; PostgreSQL's own CPU is not in it):", ""]
+    lines += _table(["measure", "paragraphs", "seconds", "§/s", "§ per CPU-s", "note"], [
         ["write into PostgreSQL (`add_many`, 1,000 per transaction)",
          _f(w["paragraphs"]), _f(w["seconds"]), _f(w["rate"]),
-         f"database {_f(r['db_size_mb'])} MiB after"],
+         per_cpu(w, "client_cpu_seconds"),
+         f"client side only; database {_f(r['db_size_mb'])} MiB after"],
         ["change-log apply, empty node catching up (`apply_changes` loop)",
-         _f(a["changes"]), _f(a["seconds"]), _f(a["rate"]),
+         _f(a["changes"]), _f(a["seconds"]), _f(a["rate"]), per_cpu(a),
          f"{a['batches']} batches of ≤ {a['batch']:,}; batch p50 "
          f"{_f(a['batch_seconds']['p50'] / 1000, 2)} s, max "
          f"{_f(a['batch_seconds']['max'] / 1000, 2)} s; index holds "
          f"{a['paragraphs_in_index']:,}"],
         ["fresh node (`build_from_database`)", _f(fb["paragraphs"]), _f(fb["seconds"]),
-         _f(fb["rate"]), f"index {_f(fb['size_mb'])} MiB"],
+         _f(fb["rate"]), per_cpu(fb), f"index {_f(fb['size_mb'])} MiB"],
         ["embedded build from the corpus file (reference)", _f(eb["paragraphs"]),
-         _f(eb["seconds"]), _f(eb["paragraphs"] / eb["seconds"]), eb.get("note", "")],
+         _f(eb["seconds"]), _f(eb["paragraphs"] / eb["seconds"]), per_cpu(eb),
+         eb.get("note", "")],
     ])
     lag = r["lag"]
     lt = lag["lag"]

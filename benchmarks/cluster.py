@@ -391,26 +391,89 @@ def run(label: str, work: Path, *, seed: int = 2026, rounds: int = 3, lag_second
         finally:
             a.close()
             b.close()
-        http_warm = query_mix(corpus.vocab, bodies, seed=299)
-        http_mix = [q for s in range(300, 312) for q in query_mix(corpus.vocab, bodies, seed=s)]
-        seed_index = work / "node-fresh"
-        with node(url, work / "node-a", seed_index) as (base_a, proc_a):
-            _say(f"lag: {ingest_rate:g} §/s for {lag_seconds:g} s, node polled for tokens")
-            out["lag"] = measure_lag(url, base_a, work, lag_seconds, ingest_rate, per_commit)
-            if not http:
-                return out | {"http": [], "load_after": os.getloadavg()}
-            _say(f"HTTP: one node, {clients} clients")
-            one = measure_nodes([base_a], [proc_a], http_warm, http_mix, clients,
-                                http_requests, http_seconds)
-            with node(url, work / "node-b", seed_index) as (base_b, proc_b):
-                _say(f"HTTP: two nodes, {clients} clients")
-                shift = http_requests % len(http_mix)
-                two = measure_nodes([base_a, base_b], [proc_a, proc_b], http_warm,
-                                    http_mix[shift:] + http_mix[:shift], clients,
-                                    http_requests, http_seconds)
-            out["http"] = [one, two]
+        out |= serving(url, work, corpus, lag_seconds=lag_seconds, ingest_rate=ingest_rate,
+                       per_commit=per_commit, clients=clients, http_requests=http_requests,
+                       http_seconds=http_seconds, http=http)
     out["load_after"] = os.getloadavg()
     return out
+
+
+def serving(url: str, work: Path, corpus: SyntheticCorpus, *, lag_seconds: float,
+            ingest_rate: float, per_commit: int, clients: int, http_requests: int,
+            http_seconds: float, http: bool = True) -> dict:
+    """Lag under a steady ingest, then one node against two (each node caught up first)."""
+    bodies = corpus.orgs[0].bodies
+    out: dict = {"http": []}
+    http_warm = query_mix(corpus.vocab, bodies, seed=299)
+    http_mix = [q for s in range(300, 312) for q in query_mix(corpus.vocab, bodies, seed=s)]
+    seed_index = work / "node-fresh"
+    with node(url, work / "node-a", seed_index) as (base_a, proc_a):
+        _say(f"lag: {ingest_rate:g} §/s for {lag_seconds:g} s, node polled for tokens")
+        out["lag"] = measure_lag(url, base_a, work, lag_seconds, ingest_rate, per_commit)
+        if not http:
+            return out
+        wait_caught_up(base_a)
+        _say(f"HTTP: one node, {clients} clients")
+        one = measure_nodes([base_a], [proc_a], http_warm, http_mix, clients,
+                            http_requests, http_seconds)
+        with node(url, work / "node-b", seed_index) as (base_b, proc_b):
+            # The copied index predates the lag run's writes: catch up before measuring.
+            wait_caught_up(base_b)
+            _say(f"HTTP: two nodes, {clients} clients")
+            shift = http_requests % len(http_mix)
+            two = measure_nodes([base_a, base_b], [proc_a, proc_b], http_warm,
+                                http_mix[shift:] + http_mix[:shift], clients,
+                                http_requests, http_seconds)
+        out["http"] = [one, two]
+    return out
+
+
+def wait_caught_up(base: str, timeout: float = 600) -> None:
+    """Until the node's /readyz says it has applied every change-log row."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            check = httpx.get(base + "/readyz", timeout=10).json()["checks"]["database"]
+            if check.get("lag_changes") == 0:
+                return
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"node {base} not caught up in {timeout:.0f} s")
+
+
+def rerun_serving(label: str, work: Path, **kwargs) -> dict:
+    """Lag and HTTP again over a saved run's node index, into its saved results.
+
+    The store is reloaded from the same corpus file with ``add_many``: same rows,
+    same change-log positions, so the saved fresh-node index is in step with it.
+    """
+    path = RESULTS / f"{label}.json"
+    result = json.loads(path.read_text(encoding="utf-8"))
+    corpus = SyntheticCorpus(2026)
+    corpus_path = work / f"corpus-{SIZES[label]}.jsonl"
+    with postgres() as (url, _), connect(url) as conn:
+        migrate(conn)
+        paragraph_store.add_many(conn, read_corpus(corpus_path))
+        position = index_sync.read_position(work / "node-fresh", _generation(work / "node-fresh"))
+        if position != paragraph_store.head(conn):
+            raise SystemExit(f"saved node index at {position}, store at "
+                             f"{paragraph_store.head(conn)}: run the whole benchmark")
+        load = os.getloadavg()
+        result |= serving(url, work, corpus, **kwargs)
+    result["serving_rerun"] = {"commit": _commit(), "load": load,
+                               "load_after": os.getloadavg(),
+                               "date": dt.datetime.now().astimezone().isoformat(
+                                   timespec="minutes")}
+    return result
+
+
+def _generation(index_dir: Path) -> int:
+    index = WhooshIndex(index_dir)
+    try:
+        return index.generation()
+    finally:
+        index.close()
 
 
 def _commit() -> str:
@@ -440,11 +503,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ingest-rate", type=float, default=50, help="paragraphs per second")
     ap.add_argument("--clients", type=int, default=32)
     ap.add_argument("--no-http", action="store_true", help="skip one node against two")
+    ap.add_argument("--serving-only", action="store_true",
+                    help="re-measure lag and HTTP over a saved run's node index")
     ap.add_argument("--report-only", action="store_true",
                     help="rewrite the Markdown from saved results")
     args = ap.parse_args(argv)
     if not args.report_only:
         for label in args.size or ["50k"]:
+            if args.serving_only:
+                save(rerun_serving(label, args.work / label, lag_seconds=args.lag_seconds,
+                                   ingest_rate=args.ingest_rate, per_commit=10,
+                                   clients=args.clients, http_requests=2000,
+                                   http_seconds=30, http=not args.no_http))
+                continue
             save(run(label, args.work / label, rounds=args.rounds,
                      lag_seconds=args.lag_seconds, ingest_rate=args.ingest_rate,
                      clients=args.clients, http=not args.no_http))

@@ -78,6 +78,13 @@ def size_section(r: dict) -> list[str]:
     ])
     lag = r["lag"]
     lt = lag["lag"]
+    rerun = r.get("serving_rerun")
+    if rerun:
+        lines += [f"Lag and HTTP below re-measured {rerun['date']} (`--serving-only`, code "
+                  f"{rerun['commit']}, load average at start "
+                  f"{', '.join(f'{x:.1f}' for x in rerun['load'])}, at end "
+                  f"{', '.join(f'{x:.1f}' for x in rerun['load_after'])}) over the same "
+                  "node index and a store reloaded from the same corpus.", ""]
     lines += [f"**Lag, commit → searchable** on a running `paragraf serve --database` node: a "
               f"writer process commits one meeting of {lag['per_commit']} § every "
               f"{lag['per_commit'] / lag['target_rate']:.2f} s ({lag['target_rate']:g} §/s "

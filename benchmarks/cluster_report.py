@@ -112,10 +112,17 @@ def size_section(r: dict) -> list[str]:
     return lines
 
 
-def section(results: list[dict], notes: str = "") -> list[str]:
-    """The whole cluster section; empty when no cluster run was saved."""
+def section(results: list[dict], notes: str | None = None) -> list[str]:
+    """The whole cluster section; empty when no cluster run was saved.
+
+    ``notes`` (default: ``results/cluster/notes.md``, written by hand) says what
+    the generated tables cannot: the conditions of the runs and what they show.
+    """
     if not results:
         return []
+    if notes is None:
+        path = RESULTS / "notes.md"
+        notes = path.read_text(encoding="utf-8").strip() if path.exists() else ""
     lines = [INTRO]
     if notes:
         lines += [notes, ""]

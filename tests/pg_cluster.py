@@ -145,7 +145,9 @@ def start_replica(primary: PgServer) -> PgServer:
 
 def wait_replayed(primary: PgServer, replica: PgServer, timeout: float = 30.0) -> None:
     """Wait until the replica has replayed everything the primary has written."""
-    target = primary.psql("SELECT pg_current_wal_lsn()")
+    # The insert position, not the write position: with synchronous_commit off a
+    # commit record can still be in WAL buffers, beyond what was written and sent.
+    target = primary.psql("SELECT pg_current_wal_insert_lsn()")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         done = replica.psql(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn")

@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint system-deps sample-site parse-accuracy eval bench soak crawl-bench clean
+.PHONY: demo test lint system-deps sample-site parse-accuracy eval bench bench-cluster soak crawl-bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
@@ -54,6 +54,12 @@ bench: $(STAMP)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  apt-get install -y -qq postgresql >/dev/null; } || echo "no PostgreSQL: its row is skipped"
 	$(PY) -m benchmarks.run $(foreach s,$(or $(BENCH_SIZES),50k 300k),--size $(s))
+
+# Issue 14's figures: a private PostgreSQL, synced nodes, lag, one node against two.
+bench-cluster: $(STAMP)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  apt-get install -y -qq postgresql >/dev/null; } || { echo "PostgreSQL needed"; exit 1; }
+	$(PY) -m benchmarks.cluster $(foreach s,$(or $(BENCH_SIZES),50k),--size $(s))
 
 soak: $(STAMP)
 	$(PY) benchmarks/soak.py --duration 300 --clients 32

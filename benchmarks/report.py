@@ -185,12 +185,14 @@ def growth(results: list[dict]) -> list[str]:
 KEEP_MARKER = "<!-- Measured by other scripts; kept when this report is regenerated. -->"
 
 
-def write_report(results: list[dict], out: Path) -> None:
+def write_report(results: list[dict], out: Path, extra: list[str] = ()) -> None:
+    """The whole file: every size's section, then ``extra`` (the cluster section)."""
     lines = [HEADER]
     if results:
         lines += growth(results)
     for r in results:
         lines += size_section(r)
+    lines += extra
     old = out.read_text(encoding="utf-8") if out.exists() else ""
     kept = old[old.index(KEEP_MARKER):] if KEEP_MARKER in old else ""
     out.parent.mkdir(parents=True, exist_ok=True)

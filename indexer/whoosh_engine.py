@@ -63,6 +63,8 @@ BATCH_DOCUMENTS = 100  # sources per commit inside batch()
 # Worker processes take about a second to start: worth it for big commits only.
 PARALLEL_FLUSH_FROM = 5_000  # paragraphs
 MAX_PENDING_PARAGRAPHS = 40_000  # a batch commits at this many, whatever its sources
+# Upserts of one apply() from which worker processes pay for their start-up.
+PARALLEL_APPLY_MIN = 1000
 # Postings per block. Whoosh's 128 suits its block-skipping matchers; queries
 # here decode whole posting lists (indexer.fast_eval), where the per-block
 # cost (a pickle and a zlib stream) dominates, so blocks are made larger.
@@ -602,19 +604,28 @@ class WhooshIndex:
         return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
 
     def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
-              before_commit: Callable[[int], None] | None = None) -> int:
+              before_commit: Callable[[int], None] | None = None, *, procs: int = 1) -> int:
         """Write exact versions of paragraphs (a replica's path: no merging of sources).
 
         ``deletes`` and the ids of ``upserts`` are removed and ``upserts``
         written as one new segment, all in one commit. ``before_commit`` is
         called with the generation the commit will create, before it is
         written, so a caller can record what that generation contains.
+        With ``procs`` > 1, at least PARALLEL_APPLY_MIN upserts are analysed
+        in that many worker processes (a node catching up: analysis is the
+        cost, and starting workers only pays for large batches).
         Returns that generation.
         """
+        parallel = (procs > 1 and len(upserts) >= PARALLEL_APPLY_MIN
+                    and isinstance(self._ix.storage, FileStorage))
         with self._write_lock, self._writer() as w:
             for pid in itertools.chain(deletes, (p.id for p in upserts)):
                 w.delete_by_term("id", pid)
-            if upserts:
+            if parallel:
+                segments, _ = write_segments(self._ix, upserts, codec=posting_codec(),
+                                             procs=procs, to_fields=self._to_document)
+                w.add_segments(segments)
+            elif upserts:
                 w.add_documents(self._to_document(p) for p in upserts)
             generation = w.generation
             if before_commit is not None:

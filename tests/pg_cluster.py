@@ -145,8 +145,8 @@ def start_replica(primary: PgServer) -> PgServer:
 
 def wait_replayed(primary: PgServer, replica: PgServer, timeout: float = 30.0) -> None:
     """Wait until the replica has replayed everything the primary has written."""
-    # The insert position: with synchronous_commit off, the write position may
-    # still lie before the last commit record.
+    # The insert position, not the write position: with synchronous_commit off a
+    # commit record can still be in WAL buffers, beyond what was written and sent.
     target = primary.psql("SELECT pg_current_wal_insert_lsn()")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

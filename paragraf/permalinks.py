@@ -216,17 +216,9 @@ class PermalinkRegistry:
     def resolve(self, pid: str) -> Resolution:
         """Follow redirects from an id the index does not hold (at most MAX_HOPS)."""
         with self._connect() as db:
-            target: tuple[str, str] | None = None
-            seen = {pid}
-            current = pid
-            for _ in range(MAX_HOPS):
-                row = db.execute("SELECT new_id, new_permalink FROM redirects WHERE old_id = ?",
-                                 (current,)).fetchone()
-                if row is None or row[0] in seen:
-                    break
-                target = (row[0], row[1])
-                current = row[0]
-                seen.add(current)
+            target = follow_redirects(pid, lambda old: db.execute(
+                "SELECT new_id, new_permalink FROM redirects WHERE old_id = ?",
+                (old,)).fetchone())
             if target is not None:
                 return Resolution("moved", new_id=target[0], new_permalink=target[1])
             row = db.execute("SELECT id, permalink, title, citation, removed_at, source"
@@ -238,6 +230,25 @@ class PermalinkRegistry:
     def issued_count(self) -> int:
         with self._connect() as db:
             return int(db.execute("SELECT count(*) FROM issued").fetchone()[0])
+
+
+def follow_redirects(pid: str, lookup: Callable[[str], tuple[str, str] | None]
+                     ) -> tuple[str, str] | None:
+    """The last (new id, new permalink) of ``pid``'s chain of redirects, or None.
+
+    ``lookup`` answers one hop; at most MAX_HOPS are followed and a cycle stops.
+    """
+    target: tuple[str, str] | None = None
+    seen = {pid}
+    current = pid
+    for _ in range(MAX_HOPS):
+        row = lookup(current)
+        if row is None or row[0] in seen:
+            break
+        target = (row[0], row[1])
+        current = row[0]
+        seen.add(current)
+    return target
 
 
 def _norm(number: str) -> str:

@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 from paragraf_se.db.connection import connect
 from paragraf_se.indexer.model import Paragraph, paragraph_id, permalink_path
 from paragraf_se.parse_status import STATUSES, DocumentStatus
-from paragraf_se.permalinks import MAX_HOPS, RecordReport, Resolution, Tombstone
+from paragraf_se.permalinks import RecordReport, Resolution, Tombstone, follow_redirects
 
 
 def _utc_now() -> dt.datetime:
@@ -98,17 +98,9 @@ class PgPermalinkRegistry:
     def resolve(self, pid: str) -> Resolution:
         """Follow redirects from an id the index does not hold (at most MAX_HOPS)."""
         with connect(self.url) as conn:
-            target: tuple[str, str] | None = None
-            seen = {pid}
-            current = pid
-            for _ in range(MAX_HOPS):
-                row = conn.execute("SELECT new_id, new_permalink FROM permalink_redirects "
-                                   "WHERE old_id = %s", (current,)).fetchone()
-                if row is None or row[0] in seen:
-                    break
-                target = (row[0], row[1])
-                current = row[0]
-                seen.add(current)
+            target = follow_redirects(pid, lambda old: conn.execute(
+                "SELECT new_id, new_permalink FROM permalink_redirects WHERE old_id = %s",
+                (old,)).fetchone())
             if target is not None:
                 return Resolution("moved", new_id=target[0], new_permalink=target[1])
             row = conn.execute("SELECT id, permalink, title, citation, removed_at, source "

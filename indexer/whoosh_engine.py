@@ -32,7 +32,7 @@ from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.facets import FacetCache, count_facets
 from paragraf_se.indexer.fast_eval import Evaluator, Matches, top
-from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.partial_matches import clause_sets, each_word, partial_matches, terms_of
 from paragraf_se.indexer.priors import PriorCache
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
@@ -48,6 +48,7 @@ from paragraf_se.indexer.schema import (
 from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
 from paragraf_se.indexer.searcher_pool import SearcherPool, reader_key
 from paragraf_se.indexer.snippets import make_snippet, snippet_text
+from paragraf_se.indexer.source_replace import IndexChange, plan_replace
 from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
 from paragraf_se.indexer.whoosh_query import compile_query
 
@@ -76,16 +77,6 @@ def posting_codec() -> W3Codec:
     return W3Codec(blocklimit=POSTING_BLOCK)
 
 
-def source_rank(source: SourceRef) -> int:
-    """Whose text wins when one paragraph has several sources: the approved PDF."""
-    ct = source.content_type
-    if ct == "application/pdf":
-        return 3
-    if ct.startswith("text/plain"):
-        return 2
-    return 1
-
-
 @dataclass
 class _Batch:
     """Index changes waiting for one commit."""
@@ -109,23 +100,6 @@ class _Batch:
         self.deleted.discard(p.id)
         for src in p.sources:
             self.by_url.setdefault(src.url, set()).add(p.id)
-
-
-@dataclass(frozen=True)
-class IndexChange:
-    """What one write did to the index.
-
-    The detail fields say which paragraphs appeared and which left the index
-    entirely (no source left), for the permalink registry; they are left out
-    of equality so counts compare as before.
-    """
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    added_ids: tuple[str, ...] = field(default=(), compare=False)
-    deleted: tuple[Paragraph, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -569,39 +543,14 @@ class WhooshIndex:
         return change
 
     def _replace(self, url: str, paragraphs: Sequence[Paragraph], batch: _Batch) -> IndexChange:
-        new_ids = {p.id for p in paragraphs}
-        added = updated = unchanged = removed = 0
-        added_ids: list[str] = []
-        deleted: list[Paragraph] = []
-        current = self._current_many([p.id for p in paragraphs])
-        for p in paragraphs:
-            old = current[p.id]
-            merged = merge_sources(old, p)
-            if old is None:
-                added += 1
-                added_ids.append(p.id)
-            elif merged == old:
-                unchanged += 1
-                continue
-            else:
-                updated += 1
-            batch.put(merged)
-            current[p.id] = merged  # a source may list one § twice
-        for old in self._of_source(url):
-            if old.id in new_ids:
-                continue
-            rest = tuple(s for s in old.sources if s.url != url)
-            if rest:
-                # Another source still has it: it stays searchable, with one
-                # source fewer, so it is updated, not removed.
-                batch.put(replace(old, sources=rest))
-                updated += 1
-            else:
-                batch.pending.pop(old.id, None)
-                batch.deleted.add(old.id)
-                deleted.append(old)
-                removed += 1
-        return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
+        plan = plan_replace(url, paragraphs, self._current_many([p.id for p in paragraphs]),
+                            self._of_source(url))
+        for p in plan.writes:
+            batch.put(p)
+        for old in plan.deletes:
+            batch.pending.pop(old.id, None)
+            batch.deleted.add(old.id)
+        return plan.change
 
     def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
               before_commit: Callable[[int], None] | None = None, *, procs: int = 1) -> int:
@@ -721,17 +670,6 @@ def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
         (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
         parsed.filters,
     )
-
-
-def merge_sources(old: Paragraph | None, new: Paragraph) -> Paragraph:
-    """One paragraph from two documents: both sources kept, the better one's text."""
-    if old is None:
-        return new
-    others = tuple(s for s in old.sources if s.url != new.source.url)
-    if others and source_rank(others[0]) > source_rank(new.source):
-        # Keep the better source's text; just record the new source beside it.
-        return replace(old, sources=(*others, *new.sources))
-    return replace(new, sources=(*new.sources, *others))
 
 
 def _number_order(p: Paragraph) -> tuple[int, str]:

@@ -16,14 +16,14 @@ Only the tail of each write transaction is serialised.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
-from paragraf_se.indexer.whoosh_engine import IndexChange, merge_sources
+from paragraf_se.indexer.source_replace import IndexChange, plan_replace
 
 NOTIFY_CHANNEL = "paragraf_changes"
 _LOG_LOCK = 0x50415242  # advisory lock key that orders change-log appends
@@ -136,39 +136,17 @@ def replace_source(conn: psycopg.Connection, url: str,
         _lock_ids(conn, [*before, *(p.id for p in paragraphs)])
         before = _ids_of_source(conn, url)  # again, now that the ids are locked
         current = _load(conn, [*before, *(p.id for p in paragraphs)])
-        new_ids = {p.id for p in paragraphs}
+        plan = plan_replace(url, paragraphs, current,
+                            (current[pid] for pid in before if pid in current))
         ops: list[tuple[str, str]] = []
-        added = updated = unchanged = removed = 0
-        added_ids: list[str] = []
-        deleted: list[Paragraph] = []
-        for p in paragraphs:
-            old = current.get(p.id)
-            merged = merge_sources(old, p)
-            if old is None:
-                added += 1
-                added_ids.append(p.id)
-            elif merged == old:
-                unchanged += 1
-                continue
-            else:
-                updated += 1
-            _write(conn, merged)
+        for p in plan.writes:
+            _write(conn, p)
             ops.append((p.id, "upsert"))
-        for pid in before:
-            if pid in new_ids or pid not in current:
-                continue
-            old = current[pid]
-            rest = tuple(s for s in old.sources if s.url != url)
-            if rest:
-                _write(conn, replace(old, sources=rest))
-                ops.append((pid, "upsert"))
-            else:
-                conn.execute("DELETE FROM paragraphs WHERE id = %s", (pid,))
-                ops.append((pid, "delete"))
-                deleted.append(old)
-            removed += 1
+        for old in plan.deletes:
+            conn.execute("DELETE FROM paragraphs WHERE id = %s", (old.id,))
+            ops.append((old.id, "delete"))
         _append_log(conn, ops)
-    return IndexChange(added, updated, unchanged, removed, tuple(added_ids), tuple(deleted))
+    return plan.change
 
 
 def add_many(conn: psycopg.Connection, paragraphs: Iterable[Paragraph],

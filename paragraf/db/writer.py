@@ -13,7 +13,7 @@ import psycopg
 
 from paragraf_se.db import paragraph_store
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.whoosh_engine import IndexChange
+from paragraf_se.indexer.source_replace import IndexChange
 
 
 class PgParagraphWriter:

@@ -58,7 +58,7 @@ from paragraf_se.db import index_sync, paragraph_store
 from paragraf_se.db.connection import connect
 from paragraf_se.db.migrate import migrate
 from paragraf_se.indexer.search import search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 REPO = Path(__file__).resolve().parents[1]
 DISTRIBUTIONS = ("whoosh3", "numpy", "uvicorn", "starlette", "psycopg", "psycopg-binary")

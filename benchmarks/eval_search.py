@@ -51,7 +51,7 @@ if str(REPO) not in sys.path:  # runnable as a plain script from any directory
 from paragraf_se.indexer.model import Paragraph, SourceRef, paragraph_id  # noqa: E402
 from paragraf_se.indexer.search import SearchRequest, search  # noqa: E402
 from paragraf_se.indexer.slug import slugify  # noqa: E402
-from paragraf_se.indexer.whoosh_engine import WhooshIndex  # noqa: E402
+from paragraf_se.indexer.whoosh.index import WhooshIndex  # noqa: E402
 
 DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "goteborg-ks" / "paragraphs.jsonl"

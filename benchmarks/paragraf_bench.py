@@ -16,7 +16,7 @@ from benchmarks.querymix import QuerySpec
 from benchmarks.stats import Latency, Timer, dir_size_mb, peak_rss_mb
 from benchmarks.synth import SyntheticCorpus
 from paragraf_se.indexer.search import search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 
 @dataclass(frozen=True)

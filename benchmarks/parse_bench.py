@@ -10,7 +10,7 @@ from benchmarks.stats import Timer
 from benchmarks.synth import Meeting, SyntheticCorpus, protocol_text
 from paragraf_se.indexer.model import SourceRef
 from paragraf_se.indexer.parsing import parse_document
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.meeting_identity import build_paragraphs, resolve_identity
 from paragraf_se.sample_site.pdfwriter import Flow, TextRun, build_pdf, text_width
 

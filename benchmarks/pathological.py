@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.synth import SyntheticCorpus  # noqa: E402
 from paragraf_se.indexer.search import SearchRequest, search  # noqa: E402
-from paragraf_se.indexer.whoosh_engine import WhooshIndex  # noqa: E402
+from paragraf_se.indexer.whoosh.index import WhooshIndex  # noqa: E402
 from paragraf_se.settings import DataDir  # noqa: E402
 
 ORDINARY = ("budget", "detaljplan", "skola", "kollektivtrafik", "yttrande", "motion")

@@ -36,7 +36,7 @@ from benchmarks.querymix import query_mix
 from benchmarks.report import write_report
 from benchmarks.stats import Timer, machine, versions
 from benchmarks.synth import SIZES, SyntheticCorpus
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ from typing import Protocol
 from urllib.parse import quote
 
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.schema import normalise_dnr
 from paragraf_se.indexer.search import Hit
+from paragraf_se.indexer.whoosh.schema import normalise_dnr
 
 MAX_CASE_PARAGRAPHS = 500  # a "case" on more paragraphs is a catch-all number, not a case
 

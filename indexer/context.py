@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from paragraf_se.indexer.cases import trail
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 MAX_TRAIL = 50  # a diarienummer on hundreds of paragraphs is a list, not a trail
 

@@ -14,7 +14,7 @@ from html import escape
 from paragraf_se.indexer.analysis import TOKEN_PATTERN, stem
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import InvalidRequest, SearchRequest
-from paragraf_se.indexer.whoosh_query import compile_query
+from paragraf_se.indexer.whoosh.query_compile import compile_query
 
 ANCHOR_PREFIX = "traff-"
 

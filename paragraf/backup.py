@@ -41,7 +41,7 @@ from paragraf_se.archive.warcfile import sequence_of
 from paragraf_se.check import check, repair
 from paragraf_se.data_lock import DataDirBusy, data_dir_lock
 from paragraf_se.index_swap import RebuildRunning, rebuild_lock
-from paragraf_se.indexer.whoosh_engine import INDEX_ID_FILE, INDEX_NAME, WhooshIndex
+from paragraf_se.indexer.whoosh.index import INDEX_ID_FILE, INDEX_NAME, WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.settings import DataDir
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir

@@ -64,7 +64,7 @@ def _writing(data_dir: DataDir) -> Iterator[None]:
 
 def _open(data_dir: DataDir, database: str | None = None):
     from paragraf_se.archive.store import Archive
-    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
     from paragraf_se.pipeline import Pipeline
 
     _recover(data_dir)
@@ -226,7 +226,7 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
     import datetime as dt
 
     from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
-    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
     from paragraf_se.search_api.representation import result_json
 
     def day(value: str | None) -> dt.date | None:
@@ -278,7 +278,7 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
     import uvicorn
 
     from paragraf_se import serve_config
-    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
     from paragraf_se.logs import configure_logging
     from paragraf_se.web import create_app
 
@@ -321,7 +321,7 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
 def _rebuild(data_dir: DataDir) -> tuple[int, int]:
     from paragraf_se import index_swap
     from paragraf_se.archive.store import Archive
-    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
     from paragraf_se.pipeline import Pipeline
 
     fresh_dir = index_swap.new_rebuild_dir(data_dir)

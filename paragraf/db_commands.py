@@ -77,7 +77,7 @@ def _status(args, data_dir, conn, url) -> int:
 
 
 def _import(args, data_dir, conn, url) -> int:
-    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
 
     migrate.require_current(conn)
     if not data_dir.index.exists():

@@ -14,7 +14,7 @@ from paragraf_se.archive.crawl.frontier import Frontier
 from paragraf_se.archive.crawl.sources import crawl_source
 from paragraf_se.archive.store import Archive
 from paragraf_se.crawl_commands import STATE_FILE, index_handoffs
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.permalinks import PermalinkRegistry, registry_path
 from paragraf_se.pipeline import Outcome, Pipeline

@@ -23,7 +23,7 @@ from paragraf_se.archive.store import Archive, Removal
 from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.source_replace import IndexChange, merge_sources
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.ingest_facts import FileFacts
 from paragraf_se.input_files import NotTaken, iter_input_files  # noqa: F401 (re-exported)
 from paragraf_se.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity

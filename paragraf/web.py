@@ -19,7 +19,7 @@ from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
 from paragraf_se.index_swap import recover
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.permalinks import PermalinkRegistry, registry_path
 from paragraf_se.rate_limit import RateLimit, TokenBuckets

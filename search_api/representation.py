@@ -13,7 +13,7 @@ from paragraf_se.indexer.parsing.reflow import reflow_text
 from paragraf_se.indexer.search import Hit, SearchResult
 from paragraf_se.indexer.serialize import meeting_to_dict, paragraph_to_dict
 from paragraf_se.indexer.slug import slugify
-from paragraf_se.indexer.whoosh_engine import BodySummary
+from paragraf_se.indexer.whoosh.index import BodySummary
 
 
 def archive_url(source: SourceRef) -> str:

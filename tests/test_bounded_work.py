@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from benchmarks.synth import SyntheticCorpus
-from paragraf_se.indexer import spelling
 from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.query import MAX_QUERY_CHARS
 from paragraf_se.indexer.search import SearchRequest, search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh import spelling as spelling
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app
 from tests.serving import live_server

@@ -14,9 +14,9 @@ import pytest
 from benchmarks.ingest_bench import protocol_file_text
 from benchmarks.synth import SyntheticCorpus
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer import whoosh_engine
 from paragraf_se.indexer.parsing import parse_document
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh import index as whoosh_engine
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.pipeline import Pipeline
 

@@ -15,11 +15,11 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
 from benchmarks.synth import SyntheticCorpus
-from paragraf_se.indexer.bulk_writer import SegmentBuilder, bulk_load
-from paragraf_se.indexer.fast_eval import _decode_postings
-from paragraf_se.indexer.postings_sidecar import sidecar_of
-from paragraf_se.indexer.schema import build_schema, to_document
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.bulk_writer import SegmentBuilder, bulk_load
+from paragraf_se.indexer.whoosh.evaluator import _decode_postings
+from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.whoosh.postings_sidecar import sidecar_of
+from paragraf_se.indexer.whoosh.schema import build_schema, to_document
 
 REPO = Path(__file__).resolve().parents[1]
 BLOCK = 8  # small blocks, so posting lists span several of them
@@ -150,7 +150,7 @@ TEXTS = ["", "  ,. ", "Eldningsförbudet gäller; eldningsförbudet!", "För att
 @pytest.mark.parametrize("compounds", [True, False])
 @pytest.mark.parametrize("text", TEXTS)
 def test_fast_postings_equal_whoosh_field_index(text, compounds):
-    from paragraf_se.indexer.analysis_fast import field_postings
+    from paragraf_se.indexer.whoosh.field_postings import field_postings
 
     schema = build_schema(compounds)
     for name in ("title", "text", "exact", "grams", "dnr", "id", "sources"):
@@ -162,7 +162,7 @@ LOADER = """
 import sys, time
 from pathlib import Path
 from benchmarks.synth import SyntheticCorpus
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 def items():
     yield from SyntheticCorpus(7).paragraphs(40)

@@ -8,7 +8,7 @@ import pytest
 from paragraf_se.archive.store import Archive
 from paragraf_se.backup import BackupError, backup, restore
 from paragraf_se.check import check
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir
 

@@ -13,7 +13,7 @@ import pytest
 from paragraf_se.check import check
 from paragraf_se.index_swap import COMPLETE, recover, swap_in
 from paragraf_se.indexer.search import SearchRequest, search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"

@@ -9,7 +9,7 @@ import pytest
 from paragraf_se.db import index_sync, migrate, paragraph_store
 from paragraf_se.db.connection import connect
 from paragraf_se.indexer.search import SearchRequest, search
-from paragraf_se.indexer.whoosh_engine import PARALLEL_APPLY_MIN
+from paragraf_se.indexer.whoosh.index import PARALLEL_APPLY_MIN
 from tests.paragraph_factory import make_paragraph
 from tests.pg_cluster import running_cluster
 

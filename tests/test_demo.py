@@ -70,7 +70,7 @@ def test_rebuild_keeps_page_and_pdf_as_sources_of_one_paragraph(demo):
     from paragraf_se.check import check
     from paragraf_se.cli import main
     from paragraf_se.indexer.search import SearchRequest, search
-    from paragraf_se.indexer.whoosh_engine import WhooshIndex
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
 
     data, *_ = demo
     index = WhooshIndex(data.index)

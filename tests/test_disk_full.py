@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"
 REPO = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from starlette.routing import Route
 
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir
 from paragraf_se.web import SECURITY_HEADERS, create_app

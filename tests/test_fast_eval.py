@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from whoosh import query as wq
 
-from paragraf_se.indexer.fast_eval import Evaluator, top
-from paragraf_se.indexer.postings_sidecar import sidecar_of
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.evaluator import Evaluator, top
+from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.whoosh.postings_sidecar import sidecar_of
 from tests.test_whoosh_engine import CORPUS
 
 QUERIES = [
@@ -25,7 +25,7 @@ def index(request, tmp_path, monkeypatch):
     ix = WhooshIndex(tmp_path / "ix")
     if request.param == "bulk-writer":
         # Every posting list in the sidecar, so the evaluator reads it there.
-        monkeypatch.setattr("paragraf_se.indexer.bulk_writer.MIN_DOC_FREQ", 1)
+        monkeypatch.setattr("paragraf_se.indexer.whoosh.bulk_writer.MIN_DOC_FREQ", 1)
         ix.add_many(CORPUS)
         with ix._pool.searcher() as s:
             assert all(sidecar_of(leaf) for leaf, _ in s.reader().leaf_readers())
@@ -60,7 +60,7 @@ def test_paging_through_top_is_consistent(index):
 
 
 def test_unreadable_sidecar_falls_back_to_whoosh_postings(tmp_path, monkeypatch):
-    monkeypatch.setattr("paragraf_se.indexer.bulk_writer.MIN_DOC_FREQ", 1)
+    monkeypatch.setattr("paragraf_se.indexer.whoosh.bulk_writer.MIN_DOC_FREQ", 1)
     ix = WhooshIndex(tmp_path / "ix")
     ix.add_many(CORPUS)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer.whoosh_engine import WhooshIndex, index_identity
+from paragraf_se.indexer.whoosh.index import WhooshIndex, index_identity
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app

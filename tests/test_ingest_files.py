@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir

@@ -16,7 +16,7 @@ from paragraf_se.indexer.model import Provenance
 from paragraf_se.indexer.parsing import parse_document
 from paragraf_se.indexer.parsing.authorities import authorities, lookup
 from paragraf_se.indexer.parsing.bodies import body_name, kind_of
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.pipeline import Pipeline
 from tests.pdfgen import make_pdf
 from tests.shared_data import seed, shared_path

@@ -22,7 +22,7 @@ from paragraf_se.indexer.analysis import stem, use_wordlist, words
 from paragraf_se.indexer.compounds import WordListMissing, dictionary, split_cached
 from paragraf_se.indexer.errors import IndexFormatError
 from paragraf_se.indexer.search import SearchRequest, search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir, use_data_dir_wordlist
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ _OLD_INDEX = """
 import sys, types
 from pathlib import Path
 import paragraf_se.indexer.analysis as analysis
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 package, module = types.ModuleType("indexer"), types.ModuleType("indexer.analysis")
 package.analysis = module
 for name, obj in vars(analysis).copy().items():

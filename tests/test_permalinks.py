@@ -8,7 +8,7 @@ import pytest
 
 from paragraf_se.archive.store import Archive
 from paragraf_se.indexer.model import paragraph_id
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.permalinks import PermalinkRegistry, registry_path
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir

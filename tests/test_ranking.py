@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from paragraf_se.indexer.decision_kind import ATERREMISS, BESLUT, BORDLAGT, INFORMATION
-from paragraf_se.indexer.schema import to_document
 from paragraf_se.indexer.search import SearchRequest, search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.whoosh.schema import to_document
 from tests.paragraph_factory import make_paragraph
 
 TITLE = "Budget 2025 för Åsjö kommun"
@@ -144,8 +144,8 @@ def test_one_word_queries_have_no_partial_matches(budget_index):
 def test_an_index_made_before_decision_kinds_still_writes_and_ranks(tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from paragraf_se.indexer.schema import build_schema
-    from paragraf_se.indexer.whoosh_engine import INDEX_NAME
+    from paragraf_se.indexer.whoosh.index import INDEX_NAME
+    from paragraf_se.indexer.whoosh.schema import build_schema
 
     schema = build_schema()
     schema.remove("decision_kind")

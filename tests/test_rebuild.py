@@ -7,7 +7,7 @@ from pathlib import Path
 
 from paragraf_se.archive.store import Archive
 from paragraf_se.indexer.parsing import parse_document
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.pipeline import Pipeline
 
 FIXTURE = Path(__file__).parent / "fixtures" / "web" / "ks-2022-03-02.txt"

@@ -4,7 +4,7 @@ from paragraf_se.indexer.analysis import stem
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import SearchRequest
 from paragraf_se.indexer.snippets import SCAN_CHARS, make_snippet, snippet_text
-from paragraf_se.indexer.whoosh_query import compile_query
+from paragraf_se.indexer.whoosh.query_compile import compile_query
 
 
 def matcher(*words):

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app

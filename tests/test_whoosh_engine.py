@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 
 from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 from tests.paragraph_factory import make_paragraph
 
 CORPUS = [

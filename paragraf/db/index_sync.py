@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 
 from paragraf_se.db import paragraph_store
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 _POSITION = "sync-position-{generation}.json"
 # Change-log rows per commit: large enough that a catching-up node's worker

@@ -21,7 +21,7 @@ import psycopg
 from paragraf_se.db import index_sync, paragraph_store
 from paragraf_se.db.connection import connect
 from paragraf_se.db.errors import DatabaseError
-from paragraf_se.indexer.whoosh_engine import WhooshIndex
+from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 log = logging.getLogger("paragraf.sync")
 

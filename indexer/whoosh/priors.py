@@ -13,8 +13,8 @@ import threading
 import numpy as np
 
 from paragraf_se.indexer.decision_kind import prior
-from paragraf_se.indexer.facets import Column, build_column
-from paragraf_se.indexer.schema import DECISION_KIND_FIELD
+from paragraf_se.indexer.whoosh.facet_columns import Column, build_column
+from paragraf_se.indexer.whoosh.schema import DECISION_KIND_FIELD
 
 
 class PriorCache:

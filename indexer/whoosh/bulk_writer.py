@@ -9,7 +9,7 @@ a segment is written each block of up to ``blocklimit`` postings costs one
 pickle call. The files are ordinary Whoosh 3 segments, read by Whoosh's own
 readers; a test compares every term, posting, stored field and column with
 what ``SegmentWriter`` writes for the same documents. Terms with long
-posting lists also go to a sidecar of raw arrays (:mod:`indexer.postings_sidecar`).
+posting lists also go to a sidecar of raw arrays (:mod:`indexer.whoosh.postings_sidecar`).
 
 Several worker processes each write their own segments from a share of the
 documents; the parent holds the index lock and commits them all in one new
@@ -34,10 +34,10 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from paragraf_se.indexer.analysis_fast import field_postings
 from paragraf_se.indexer.orphan_guard import die_with_parent
-from paragraf_se.indexer.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
-from paragraf_se.indexer.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
+from paragraf_se.indexer.whoosh.field_postings import field_postings
+from paragraf_se.indexer.whoosh.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
+from paragraf_se.indexer.whoosh.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
 
 # A segment is written when the documents buffered for it hold this many
 # postings (~25 bytes each while buffered: document number, weight and

@@ -22,8 +22,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from paragraf_se.indexer.budget import SUGGEST_SECONDS, Budget
 from paragraf_se.indexer.query import MAX_QUERY_CHARS
-from paragraf_se.indexer.schema import EXACT_FIELD
-from paragraf_se.indexer.searcher_pool import reader_key
+from paragraf_se.indexer.whoosh.schema import EXACT_FIELD
+from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
 SUGGEST_BELOW = 3  # suggest when a search finds fewer paragraphs than this
 MAX_WORDS = 8  # unknown words looked up per query

@@ -30,8 +30,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 
 from paragraf_se.indexer.budget import Budget
-from paragraf_se.indexer.postings_sidecar import sidecar_of
-from paragraf_se.indexer.searcher_pool import reader_key
+from paragraf_se.indexer.whoosh.postings_sidecar import sidecar_of
+from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
 K1 = 1.2
 B = 0.75

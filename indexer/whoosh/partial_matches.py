@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from paragraf_se.indexer.fast_eval import Evaluator, Matches
 from paragraf_se.indexer.query import Clause, ParsedQuery
-from paragraf_se.indexer.whoosh_query import CompiledQuery
+from paragraf_se.indexer.whoosh.evaluator import Evaluator, Matches
+from paragraf_se.indexer.whoosh.query_compile import CompiledQuery
 
 ClauseSets = list[tuple[str, Matches]]
 

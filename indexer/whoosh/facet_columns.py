@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from paragraf_se.indexer.search import FacetValue
-from paragraf_se.indexer.searcher_pool import reader_key
 from paragraf_se.indexer.slug import slugify
+from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
 FACET_FIELDS = ("org", "body", "year")
 CACHED_FIELDS = (*FACET_FIELDS, "date")

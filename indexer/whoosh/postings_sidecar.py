@@ -3,7 +3,7 @@
 Whoosh keeps postings as pickled blocks; unpickling a block rebuilds every
 position value of every posting, so the first search for a word found in
 most paragraphs spent a hundred milliseconds and more just decoding. The
-bulk writer (:mod:`indexer.bulk_writer`) therefore also writes, for every
+bulk writer (:mod:`indexer.whoosh.bulk_writer`) therefore also writes, for every
 term with at least :data:`MIN_DOC_FREQ` postings, its document numbers and
 term frequencies as little-endian arrays in one more file of the segment.
 Reading such a term is one read and two ``np.frombuffer`` calls.

@@ -12,9 +12,9 @@ from paragraf_se.indexer.analysis import STOPWORDS, gram, is_stopword, stem, wor
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.parsing.diarienummer import split_glued_code
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
-from paragraf_se.indexer.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
 from paragraf_se.indexer.search import SearchRequest
 from paragraf_se.indexer.slug import slugify
+from paragraf_se.indexer.whoosh.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,26 @@ from whoosh.index import LockError
 
 from paragraf_se.indexer.analysis import stem
 from paragraf_se.indexer.budget import Budget
-from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
-from paragraf_se.indexer.facets import FacetCache, count_facets
-from paragraf_se.indexer.fast_eval import Evaluator, Matches, top
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.partial_matches import clause_sets, each_word, partial_matches, terms_of
-from paragraf_se.indexer.priors import PriorCache
 from paragraf_se.indexer.query import Clause, ParsedQuery, Term
 from paragraf_se.indexer.result_cache import ResultCache
-from paragraf_se.indexer.schema import (
+from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
+from paragraf_se.indexer.snippets import make_snippet, snippet_text
+from paragraf_se.indexer.source_replace import IndexChange, plan_replace
+from paragraf_se.indexer.whoosh.bulk_writer import SegmentsWriter, bulk_load, write_segments
+from paragraf_se.indexer.whoosh.evaluator import Evaluator, Matches, top
+from paragraf_se.indexer.whoosh.facet_columns import FacetCache, count_facets
+from paragraf_se.indexer.whoosh.partial_matches import (
+    clause_sets,
+    each_word,
+    partial_matches,
+    terms_of,
+)
+from paragraf_se.indexer.whoosh.priors import PriorCache
+from paragraf_se.indexer.whoosh.query_compile import compile_query
+from paragraf_se.indexer.whoosh.schema import (
     DECISION_KIND_FIELD,
     build_schema,
     from_stored,
@@ -45,12 +54,8 @@ from paragraf_se.indexer.schema import (
     to_document,
     with_decision,
 )
-from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
-from paragraf_se.indexer.searcher_pool import SearcherPool, reader_key
-from paragraf_se.indexer.snippets import make_snippet, snippet_text
-from paragraf_se.indexer.source_replace import IndexChange, plan_replace
-from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
-from paragraf_se.indexer.whoosh_query import compile_query
+from paragraf_se.indexer.whoosh.searcher_pool import SearcherPool, reader_key
+from paragraf_se.indexer.whoosh.spelling import SUGGEST_BELOW, suggest
 
 INDEX_NAME = "paragraphs"
 # A random id written when an index is created: a rebuilt index starts at
@@ -67,7 +72,7 @@ MAX_PENDING_PARAGRAPHS = 40_000  # a batch commits at this many, whatever its so
 # Upserts of one apply() from which worker processes pay for their start-up.
 PARALLEL_APPLY_MIN = 1000
 # Postings per block. Whoosh's 128 suits its block-skipping matchers; queries
-# here decode whole posting lists (indexer.fast_eval), where the per-block
+# here decode whole posting lists (indexer.whoosh.evaluator), where the per-block
 # cost (a pickle and a zlib stream) dominates, so blocks are made larger.
 POSTING_BLOCK = 1024
 
@@ -332,7 +337,7 @@ class WhooshIndex:
         scored = request.sort == "relevance" and compiled.has_text
         page: list[tuple[int, float]]
         # One evaluation over cached postings gives the exact total, the facet
-        # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
+        # counts and the scores (see indexer.whoosh.evaluator); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
         matches = self._evaluator.evaluate(s, query, budget)
         priors = self._priors.priors(s) if scored else None
@@ -341,7 +346,7 @@ class WhooshIndex:
             if scored:
                 if priors is not None and len(docnums):
                     # A decision ranks above paragraphs that only postpone,
-                    # refer back or note the same matter (indexer.priors).
+                    # refer back or note the same matter (indexer.whoosh.priors).
                     matches = Matches(docnums, matches.scores * priors[docnums])
                 page = top(matches, start, limit)
         else:
@@ -584,7 +589,7 @@ class WhooshIndex:
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
         """Bulk-load paragraphs into an index being rebuilt (no merging of sources).
 
-        Written by :mod:`indexer.bulk_writer` as new segments, committed as
+        Written by :mod:`indexer.whoosh.bulk_writer` as new segments, committed as
         one generation; ``procs`` > 1 analyses and writes in that many worker
         processes (an in-memory index has no files to share, so one).
         """

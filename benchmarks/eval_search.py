@@ -48,8 +48,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # runnable as a plain script from any directory
     sys.path.insert(0, str(REPO))
 
+from paragraf_se.indexer.engine import SearchRequest  # noqa: E402
 from paragraf_se.indexer.model import Paragraph, SourceRef, paragraph_id  # noqa: E402
-from paragraf_se.indexer.search import SearchRequest, search  # noqa: E402
+from paragraf_se.indexer.search import search  # noqa: E402
 from paragraf_se.indexer.slug import slugify  # noqa: E402
 from paragraf_se.indexer.whoosh.index import WhooshIndex  # noqa: E402
 

@@ -33,7 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.synth import SyntheticCorpus  # noqa: E402
-from paragraf_se.indexer.search import SearchRequest, search  # noqa: E402
+from paragraf_se.indexer.engine import SearchRequest  # noqa: E402
+from paragraf_se.indexer.search import search  # noqa: E402
 from paragraf_se.indexer.whoosh.index import WhooshIndex  # noqa: E402
 from paragraf_se.settings import DataDir  # noqa: E402
 

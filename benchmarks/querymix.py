@@ -13,7 +13,7 @@ import numpy as np
 
 from benchmarks.vocabulary import Vocabulary
 from paragraf_se.indexer.analysis import is_stopword
-from paragraf_se.indexer.search import SearchRequest
+from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.slug import slugify
 
 CLASSES = ("rare term", "common term", "2-3 terms", "common phrase", "filtered body+year",

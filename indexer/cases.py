@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote
 
+from paragraf_se.indexer.engine import Hit
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.search import Hit
-from paragraf_se.indexer.whoosh.schema import normalise_dnr
 
 MAX_CASE_PARAGRAPHS = 500  # a "case" on more paragraphs is a catch-all number, not a case
 
 
 class FindsParagraphs(Protocol):
-    def find(self, field: str, value: str) -> list[Paragraph]: ...
+    def by_case(self, diarienummer: str) -> list[Paragraph]: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +57,11 @@ def api_case_path(diarienummer: str) -> str:
     return "/api/arenden/" + quote(diarienummer.strip(), safe="")
 
 
+def normalise_dnr(dnr: str) -> str:
+    """Diarienummer as compared: lowercase, no spaces ("KS 2018/14" -> "ks2018/14")."""
+    return "".join(dnr.split()).casefold()
+
+
 def number_key(number: str) -> tuple[int, str]:
     """§ numbers in numeric order ("9" before "10", "3 a" after "3")."""
     digits = ""
@@ -78,7 +82,7 @@ def find_case(index: FindsParagraphs, diarienummer: str) -> Case | None:
     key = normalise_dnr(diarienummer)
     if not key:
         return None
-    found = sorted(index.find("dnr", key), key=case_order)
+    found = sorted(index.by_case(key), key=case_order)
     if not found:
         return None
     printed = next((d for p in found for d in p.diarienummer if normalise_dnr(d) == key),
@@ -92,7 +96,7 @@ def trail(index: FindsParagraphs, p: Paragraph, limit: int) -> tuple[Paragraph, 
     for dnr in p.diarienummer:
         key = normalise_dnr(dnr)
         if key:
-            found.update((o.id, o) for o in index.find("dnr", key) if o.id != p.id)
+            found.update((o.id, o) for o in index.by_case(key) if o.id != p.id)
     return tuple(sorted(found.values(), key=case_order)[:limit])
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from paragraf_se.indexer.cases import trail
+from paragraf_se.indexer.engine import EngineReader
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.whoosh.index import WhooshIndex
 
 MAX_TRAIL = 50  # a diarienummer on hundreds of paragraphs is a list, not a trail
 
@@ -23,7 +23,7 @@ class ParagraphContext:
     trail: tuple[Paragraph, ...]  # other paragraphs sharing a diarienummer, oldest first
 
 
-def paragraph_context(index: WhooshIndex, p: Paragraph) -> ParagraphContext:
+def paragraph_context(index: EngineReader, p: Paragraph) -> ParagraphContext:
     """Look up ``p``'s neighbours and trail in the index."""
     siblings = index.meeting(p.meeting_id)
     ids = [s.id for s in siblings]
@@ -33,6 +33,6 @@ def paragraph_context(index: WhooshIndex, p: Paragraph) -> ParagraphContext:
     return ParagraphContext(previous, following, case_trail(index, p))
 
 
-def case_trail(index: WhooshIndex, p: Paragraph) -> tuple[Paragraph, ...]:
+def case_trail(index: EngineReader, p: Paragraph) -> tuple[Paragraph, ...]:
     """Other paragraphs with any of ``p``'s diarienummer, across bodies, by date."""
     return trail(index, p, MAX_TRAIL)

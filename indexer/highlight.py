@@ -1,8 +1,9 @@
 """Marking a search's matches in a whole paragraph, for the paragraph page.
 
-The words are matched with the same analysis as the search itself (stemming,
-compound parts, prefixes, exact mode), by way of the compiled query's own
-matcher, so the page marks what the search found. Output is HTML: matches in
+The words are matched by the engine's own predicate for a query
+(``EngineReader.word_matcher``: the same analysis as the search itself,
+stemming, compound parts, prefixes, exact mode), so the page marks what the
+search found. Output is HTML: matches in
 numbered ``<mark id="traff-N">``, everything else escaped.
 """
 
@@ -11,27 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from paragraf_se.indexer.analysis import TOKEN_PATTERN, stem
-from paragraf_se.indexer.query import parse_query
-from paragraf_se.indexer.search import InvalidRequest, SearchRequest
-from paragraf_se.indexer.whoosh.query_compile import compile_query
+from paragraf_se.indexer.analysis import TOKEN_PATTERN
 
 ANCHOR_PREFIX = "traff-"
-
-
-def query_matcher(q: str, mode: str = "stemmed", *,
-                  compounds: bool = True) -> Callable[[str], bool] | None:
-    """A predicate for lowercased words the search ``q`` matches; None without words."""
-    if not q.strip():
-        return None
-    try:
-        request = SearchRequest(q=q, mode=mode)
-    except InvalidRequest:
-        request = SearchRequest(q=q)
-    compiled = compile_query(request, parse_query(q), decompound=compounds)
-    if not compiled.has_text:
-        return None
-    return compiled.matcher(str.lower if request.mode == "exact" else stem)
 
 
 class Highlighter:

@@ -18,16 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paragraf_se.indexer.facets import FACETS
+
+# Field names of the query language: each facet's aliases, and the diarienummer.
 FIELD_ALIASES: dict[str, str] = {
-    "organ": "org",
-    "org": "org",
-    "organisation": "org",
-    "nämnd": "body",
-    "namnd": "body",
-    "body": "body",
-    "år": "year",
-    "ar": "year",
-    "year": "year",
+    **{alias: f.name for f in FACETS for alias in f.query_aliases},
     "dnr": "dnr",
     "diarienummer": "dnr",
 }

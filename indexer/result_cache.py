@@ -10,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from paragraf_se.indexer.search import SearchResult
+from paragraf_se.indexer.engine import SearchResult
 
 
 class ResultCache:

@@ -1,129 +1,131 @@
-"""The one search function every adapter (CLI, JSON API, web UI) calls.
+"""The one search function every adapter (CLI, JSON API, web UI) calls, and its policy.
 
-``SearchRequest`` is what a user asked for; ``SearchResult`` is what they get.
-Both are engine-neutral so another engine (PostgreSQL) can stand behind the
-same function.
+The policy here is the engine's neighbour, not its part, so every engine
+gets it for free: the query language is parsed once; results are cached per
+engine and view version; when no paragraph has every word the words are
+tried as alternatives (with a Swedish notice saying so); when little is
+found a spelling suggestion is made from the engine's own vocabulary; a
+search cut short by its budget says so. The types are in
+:mod:`indexer.engine`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+import itertools
+import threading
+import weakref
+from collections.abc import Iterator
+from dataclasses import replace
 
 from paragraf_se.indexer.budget import Budget
+from paragraf_se.indexer.compounds import split_cached
+from paragraf_se.indexer.engine import EngineReader, ReadView, SearchRequest, SearchResult
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.query import ParsedQuery, parse_query
+from paragraf_se.indexer.query import Clause, ParsedQuery, Term, parse_query
+from paragraf_se.indexer.result_cache import ResultCache
+from paragraf_se.indexer.spelling import SUGGEST_BELOW, suggest
 
-SORTS = ("relevance", "newest", "oldest")
-MODES = ("stemmed", "exact")
-MAX_PAGE_SIZE = 100
-MAX_PAGE = 1000
+RELAXED_NOTICE = ("Ingen paragraf innehöll alla orden. Visar paragrafer som "
+                  "innehåller något av dem.")
+CUT_NOTICE = ("Sökningen var för omfattande och begränsades (till exempel ord* "
+              "som passar väldigt många ord); alla träffar kanske inte visas.")
 
-
-class InvalidRequest(ValueError):
-    """A search parameter out of range; adapters answer it with 400."""
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(f"{param}: {message}")
-        self.param = param
-        self.message = message
+# One result cache per engine object, dropped with it.
+_CACHES: weakref.WeakKeyDictionary[object, ResultCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class SearchRequest:
-    """A validated search: query text, filters, order and page."""
-
-    q: str = ""
-    orgs: tuple[str, ...] = ()
-    bodies: tuple[str, ...] = ()
-    years: tuple[int, ...] = ()
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    sort: str = "relevance"
-    mode: str = "stemmed"
-    page: int = 1
-    size: int = 10
-
-    def __post_init__(self) -> None:
-        if self.sort not in SORTS:
-            raise InvalidRequest("sort", f"must be one of {', '.join(SORTS)}")
-        if self.mode not in MODES:
-            raise InvalidRequest("mode", f"must be one of {', '.join(MODES)}")
-        if not 1 <= self.size <= MAX_PAGE_SIZE:
-            raise InvalidRequest("size", f"must be between 1 and {MAX_PAGE_SIZE}")
-        if not 1 <= self.page <= MAX_PAGE:
-            raise InvalidRequest("page", f"must be between 1 and {MAX_PAGE}")
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise InvalidRequest("from", "must not be after 'to'")
+def _cache_of(engine: EngineReader) -> ResultCache:
+    with _CACHES_LOCK:
+        cache = _CACHES.get(engine)
+        if cache is None:
+            cache = _CACHES[engine] = ResultCache()
+        return cache
 
 
-@dataclass(frozen=True)
-class FacetValue:
-    value: str  # display value: "Kommunstyrelsen", "2017"
-    count: int
-    key: str = ""  # filter key (slug) when it differs from value
-
-
-MATCH_ALL = "all"
-MATCH_PARTIAL = "partial"
-
-
-@dataclass(frozen=True)
-class Hit:
-    paragraph: Paragraph
-    snippet: str  # HTML: matches in <mark>, everything else escaped
-    score: float = 0.0
-    match: str = MATCH_ALL  # "all": every word of the query; "partial": some of them
-    matched_terms: tuple[str, ...] = ()  # the query's words (clauses) this paragraph has
-    decision_kind: str = ""  # indexer.decision_kind: beslut, bordlagt, återremiss, ...
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """One page of a search.
-
-    ``total`` counts the paragraphs with every word of the query (and the
-    facets count those); when they do not fill the first page, the page
-    continues with paragraphs that have some of the words (``match ==
-    "partial"`` hits, most words first), and ``partial_total`` counts all of
-    those. When no paragraph has every word, ``relaxed`` is set and ``total``
-    counts the paragraphs with any word, as before.
-    """
-
-    total: int
-    page: int
-    size: int
-    hits: tuple[Hit, ...]
-    facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
-    notices: tuple[str, ...] = ()  # Swedish messages for the user
-    suggestion: str | None = None  # "Menade du …?"
-    relaxed: bool = False  # no paragraph had every word; these have some
-    partial_total: int = 0  # paragraphs with some but not all words (see above)
-
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
-class SearchEngine(Protocol):
-    """What the search function needs from an index engine."""
-
-    def execute(self, request: SearchRequest, parsed: ParsedQuery,
-                budget: Budget | None = None) -> SearchResult: ...
-
-
-def search(engine: SearchEngine, request: SearchRequest,
+def search(engine: EngineReader, request: SearchRequest,
            budget: Budget | None = None) -> SearchResult:
-    """Run a search: parse the query language, then let the engine answer.
+    """Run a search: parse the query language, then answer it from one engine view.
 
     ``budget`` bounds the optional work (prefix expansion, suggestions) in
     time and size, and lets a caller cancel it (see :mod:`indexer.budget`);
     a fresh default budget is used when none is given.
     """
     parsed = parse_query(request.q)
-    result = engine.execute(request, parsed, budget or Budget())
+    budget = budget or Budget()
+    cache = _cache_of(engine)
+    with engine.view() as view:
+        key = (view.version, request)
+        result = cache.get(key)
+        if result is None:
+            result = _answer(view, request, parsed, budget, engine.compounds)
+            if "time" not in budget.cut:  # a result cut short by the clock may differ next time
+                cache.put(key, result)
     if parsed.notices:
         return replace(result, notices=parsed.notices + result.notices)
     return result
+
+
+def _answer(view: ReadView, request: SearchRequest, parsed: ParsedQuery, budget: Budget,
+            compounds: bool) -> SearchResult:
+    result = view.run(request, parsed, budget)
+    notices: list[str] = []
+    relaxed_used = False
+    split = compounds and request.mode != "exact"
+    if result.total == 0 and can_relax(parsed, split) and not budget.expired():
+        relaxed = relax(parsed, split)
+        result = view.run(request, relaxed, budget, words_of=each_word(relaxed))
+        relaxed_used = result.total > 0
+        if relaxed_used:
+            notices.append(RELAXED_NOTICE)
+    suggestion = None
+    if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
+        suggestion = suggest(view, request.q, budget)
+    if "expansion" in budget.cut or "time" in budget.cut:
+        notices.append(CUT_NOTICE)
+    if notices or suggestion:
+        result = replace(result, notices=result.notices + tuple(notices),
+                         suggestion=suggestion, relaxed=relaxed_used)
+    return result
+
+
+def export_matches(engine: EngineReader, request: SearchRequest) -> Iterator[Paragraph]:
+    """Every paragraph a search matches, in its order (for exports).
+
+    Falls back to any-word matching exactly as :func:`search` does.
+    """
+    parsed = parse_query(request.q)
+    matches = engine.iter_matches(request, parsed)
+    first = next(matches, None)
+    if first is not None:
+        return itertools.chain((first,), matches)
+    split = engine.compounds and request.mode != "exact"
+    if can_relax(parsed, split):
+        return engine.iter_matches(request, relax(parsed, split))
+    return iter(())
+
+
+def can_relax(parsed: ParsedQuery, compounds: bool) -> bool:
+    """Relaxing helps when there is more than one word (or compound part) to try."""
+    return bool(parsed.positive) and len(relax(parsed, compounds).clauses[0].alternatives) > 1
+
+
+def relax(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
+    """Every positive word, and each part of a compound word, as one alternative."""
+    terms: list[Term] = []
+    for c in parsed.positive:
+        for t in c.alternatives:
+            terms.append(t)
+            if compounds and t.kind == "word":
+                terms.extend(Term(part) for part in split_cached(t.text.lower())[:2])
+    return ParsedQuery(
+        (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
+        parsed.filters,
+    )
+
+
+def each_word(relaxed: ParsedQuery) -> ParsedQuery:
+    """An any-word query's alternatives as clauses of their own, to tell which a hit has."""
+    first, *negated = relaxed.clauses
+    words = tuple(dict.fromkeys(first.alternatives))
+    return ParsedQuery((*(Clause((t,)) for t in words), *negated), relaxed.filters)

@@ -1,22 +1,67 @@
-"""Reading a :class:`SearchRequest` from URL query parameters (shared by API and UI)."""
+"""The search parameters, declared once, and reading a :class:`SearchRequest` from them.
+
+:data:`SEARCH_PARAMS` is what the JSON API's OpenAPI document, the UI's
+filter bar, feeds and exports read; the facet parameters come from
+:data:`indexer.facets.FACETS`, so a new facet appears everywhere by itself.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from paragraf_se.indexer.search import MAX_PAGE_SIZE, InvalidRequest, SearchRequest
-
-KNOWN_PARAMS = frozenset(
-    {"q", "org", "body", "year", "from", "to", "sort", "mode", "page", "size", "format",
-     "group"}
+from paragraf_se.indexer.engine import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    MODES,
+    SORTS,
+    InvalidRequest,
+    SearchRequest,
 )
+from paragraf_se.indexer.facets import FACETS, Facet, FacetValueError
+
+_STR: dict[str, object] = {"type": "string"}
+_DATE: dict[str, object] = {"type": "string", "format": "date"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One URL parameter of a search."""
+
+    name: str
+    description: str  # English: OpenAPI and the CLI's help
+    schema: dict[str, object] = field(default_factory=lambda: dict(_STR))  # one value's
+    label: str = ""  # Swedish name in the UI's filter bar ("" for no entry)
+    repeatable: bool = False
+    # A filter narrows the result: shown in the filter bar, carried by feeds and exports.
+    narrows: bool = False
+    facet: Facet | None = None
+
+
+SEARCH_PARAMS: tuple[Param, ...] = (
+    Param("q", "Query text (see /hjalp for the query language)", label="Sökord", narrows=True),
+    *(Param(f.name, f.description, dict(f.openapi_schema), label=f.label, repeatable=True,
+            narrows=True, facet=f) for f in FACETS),
+    Param("from", "Meetings on or after this date", _DATE, label="Från", narrows=True),
+    Param("to", "Meetings on or before this date", _DATE, label="Till", narrows=True),
+    Param("sort", "Order of hits", {"type": "string", "enum": list(SORTS)}),
+    Param("mode", "stemmed: inflections and compound parts match; exact: words as written",
+          {"type": "string", "enum": list(MODES)}, label="Sökläge", narrows=True),
+)
+PAGE_PARAMS: tuple[Param, ...] = (
+    Param("page", "Page, from 1", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+    Param("size", "Hits per page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+)
+# The parameters that narrow a search, in the order the filter bar shows them.
+FILTER_PARAMS: tuple[str, ...] = tuple(p.name for p in SEARCH_PARAMS if p.narrows)
+FILTER_LABELS: dict[str, str] = {p.name: p.label for p in SEARCH_PARAMS if p.narrows}
+
 # ASCII digits only: str.isdigit() and int() accept other scripts' digits
 # (and isdigit() superscripts that int() rejects), and int() of a huge digit
 # string raises; a bounded ASCII pattern is checked before any conversion.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-YEAR = re.compile(r"[0-9]{4}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -62,24 +107,21 @@ def request_from_params(
             pass
         raise InvalidRequest(name, f"must be a date YYYY-MM-DD, not {raw[:40]!r}")
 
-    years: list[int] = []
-    for raw in get_list("year"):
-        if not raw.strip():
-            continue
-        raw = raw.strip()
-        if not YEAR.fullmatch(raw) or not 1000 <= int(raw) <= 2999:
-            raise InvalidRequest("year", f"must be a four-digit year, not {raw[:40]!r}")
-        years.append(int(raw))
+    filters: dict[str, tuple[object, ...]] = {}
+    for facet in FACETS:
+        try:
+            filters[facet.name] = tuple(facet.parse(v.strip()) for v in get_list(facet.name)
+                                        if v.strip())
+        except FacetValueError as err:
+            raise InvalidRequest(facet.name, str(err)) from None
     q = one("q") or ""
     return SearchRequest(
         q=q,
-        orgs=tuple(v.strip() for v in get_list("org") if v.strip()),
-        bodies=tuple(v.strip() for v in get_list("body") if v.strip()),
-        years=tuple(years),
+        filters=filters,
         date_from=date("from"),
         date_to=date("to"),
         sort=one("sort") or "relevance",
         mode=one("mode") or "stemmed",
-        page=integer("page", 1, 1, 1000),
+        page=integer("page", 1, 1, MAX_PAGE),
         size=integer("size", default_size, 1, MAX_PAGE_SIZE),
     )

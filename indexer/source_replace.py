@@ -9,26 +9,10 @@ paragraph takes only itself away from it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
+from paragraf_se.indexer.engine import IndexChange
 from paragraf_se.indexer.model import Paragraph, SourceRef
-
-
-@dataclass(frozen=True)
-class IndexChange:
-    """What one write did to the index.
-
-    The detail fields say which paragraphs appeared and which left the index
-    entirely (no source left), for the permalink registry; they are left out
-    of equality so counts compare as before.
-    """
-
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    added_ids: tuple[str, ...] = field(default=(), compare=False)
-    deleted: tuple[Paragraph, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -41,14 +41,15 @@ from paragraf_se.archive.warcfile import sequence_of
 from paragraf_se.check import check, repair
 from paragraf_se.data_lock import DataDirBusy, data_dir_lock
 from paragraf_se.index_swap import RebuildRunning, rebuild_lock
-from paragraf_se.indexer.whoosh.index import INDEX_ID_FILE, INDEX_NAME, WhooshIndex
-from paragraf_se.parse_status import ParseStatusLog, status_path
-from paragraf_se.settings import DataDir
+from paragraf_se.indexer.whoosh.index import INDEX_ID_FILE, INDEX_NAME
+from paragraf_se.parse_status import ParseStatusLog
+from paragraf_se.settings import RESTORE_STAGING_PREFIX, DataDir
+from paragraf_se.wiring import open_engine
 
 MANIFEST = "paragraf-backup.json"
 FORMAT = 2
 READABLE_FORMATS = (1, 2)  # format 1: no checksum of the manifest itself
-STAGING_PREFIX = ".restore-"
+STAGING_PREFIX = RESTORE_STAGING_PREFIX
 READY = "RESTORE_READY"  # written into the staging directory once it passed every check
 _STAGING_LOCK = ".staging.lock"
 _LOCK_WAIT_S = 30.0
@@ -111,7 +112,7 @@ def backup(data_dir: DataDir, dest: Path, *, now: dt.datetime | None = None) -> 
     # Index first, then archive: everything the copied index holds is then in
     # the copied archive; a document archived while the backup ran but not
     # yet indexed is caught up by ``restore`` (see :func:`restore`).
-    index = WhooshIndex(data_dir.index)
+    index = open_engine(data_dir.index)
     try:
         index.snapshot(work / "index")
     finally:
@@ -157,7 +158,7 @@ def _keep_latest_generation(index_dir: Path) -> None:
 
 
 def _segment_ids(index_dir: Path) -> set[str]:
-    index = WhooshIndex(index_dir)
+    index = open_engine(index_dir)
     try:
         return {s.segment_id() for s in index._ix._segments()}
     finally:
@@ -165,7 +166,7 @@ def _segment_ids(index_dir: Path) -> set[str]:
 
 
 def _index_count(index_dir: Path) -> int:
-    index = WhooshIndex(index_dir)
+    index = open_engine(index_dir)
     try:
         return index.count()
     finally:
@@ -296,7 +297,7 @@ def restore(src: Path, data_dir: DataDir, *, force: bool = False, wait: float = 
         raise BackupError(f"{data_dir.root} already has an archive; use --force to replace it")
     data_dir.root.mkdir(parents=True, exist_ok=True)
     finish_interrupted_restore(data_dir)
-    staging = data_dir.root / f"{STAGING_PREFIX}{time.time_ns()}"
+    staging = data_dir.restore_staging(time.time_ns())
     staging.mkdir()
     swapped = False
     staging_fd = os.open(staging / _STAGING_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
@@ -457,7 +458,7 @@ def _swap(staging: Path, data_dir: DataDir) -> None:
 
 def _forget_unrestored(data_dir: DataDir) -> None:
     """Parse statuses of captures the restored archive does not have would list ghosts."""
-    path = status_path(data_dir.root)
+    path = data_dir.parse_status
     if not path.exists():
         return
     try:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.store import Archive
-from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.engine import Engine
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir
+from paragraf_se.wiring import open_data_dir, open_engine
 
 MAX_LISTED = 50  # problems listed one by one; the rest are counted
 
@@ -47,7 +48,7 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
         report = archive.verify()
         problems.extend(f"archive: {p}" for p in report.problems)
         try:
-            index = WhooshIndex(data_dir.index)
+            index = open_engine(data_dir.index)
             indexed = index.count()
         except Exception as err:  # any failure to open is itself the finding
             problems.append(f"index cannot be opened: {type(err).__name__}: {err}")
@@ -64,7 +65,7 @@ def check(data_dir: DataDir, progress: Callable[[str], None] | None = None) -> C
     return CheckReport(report.checked, documents, expected, indexed, tuple(problems))
 
 
-def _compare(pipeline: Pipeline, index: WhooshIndex, problems: list[str],
+def _compare(pipeline: Pipeline, index: Engine, problems: list[str],
              say: Callable[[str], None]) -> tuple[int, int]:
     captures = pipeline.latest_parsed_captures()
     say(f"re-parsing {len(captures)} archived documents …")
@@ -140,7 +141,7 @@ def check_database(data_dir: DataDir, url: str,
 def _compare_node(data_dir: DataDir, conn, index_sync, paragraph_store, problems: list[str],
                   say: Callable[[str], None]) -> None:
     try:
-        node = WhooshIndex(data_dir.node_index)
+        node = open_engine(data_dir.node_index)
     except Exception as err:  # any failure to open is itself the finding
         problems.append(f"node index cannot be opened: {type(err).__name__}: {err}")
         return
@@ -172,11 +173,13 @@ def repair(data_dir: DataDir) -> int:
     ``paragraf check --repair``.
     """
     repaired = 0
-    with Archive(data_dir.archive) as archive:
-        index = WhooshIndex(data_dir.index)
+    # The whole wiring, registries included: a repair records issued permalinks
+    # and parse status as an ingest would.
+    with open_data_dir(data_dir) as opened:
+        index = opened.engine
         parser = IsolatedParser()
         try:
-            pipeline = Pipeline(archive, index, parse=parser)
+            pipeline = opened.pipeline(parse=parser)
             for capture in pipeline.latest_parsed_captures():
                 try:
                     parsed = pipeline.paragraphs_of(capture)
@@ -188,5 +191,4 @@ def repair(data_dir: DataDir) -> int:
                     repaired += 1
         finally:
             parser.close()
-            index.close()
     return repaired

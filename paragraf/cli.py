@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from paragraf_se.db_commands import add_db_parser
+from paragraf_se.indexer.facets import FACETS, Facet, FacetValueError
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
 from paragraf_se.settings import (
     DATA_DIR_ENV,
@@ -58,10 +59,16 @@ def _date(raw: str) -> str:
             f"{raw!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-03-31") from None
 
 
-def _year(raw: str) -> int:
-    if len(raw) == 4 and raw.isascii() and raw.isdigit():
-        return int(raw)
-    raise argparse.ArgumentTypeError(f"{raw!r} is not a year; write four digits, e.g. 2022")
+def _facet_value(facet: Facet):
+    """An argparse type reading one value of ``facet`` (a sentence when it cannot)."""
+
+    def parse(raw: str) -> object:
+        try:
+            return facet.parse(raw)
+        except FacetValueError:
+            raise argparse.ArgumentTypeError(
+                f"{raw!r} is not a {facet.name}; {facet.cli_hint}") from None
+    return parse
 
 
 def _port(raw: str) -> int:
@@ -159,11 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "Put -- before a query that starts with '-'.")
     p.add_argument("query", nargs="*", metavar="WORD",
                    help="query words and operators (see README, Query language)")
-    p.add_argument("--org", action="append", default=[],
-                   help="only this organisation (repeatable)")
-    p.add_argument("--body", action="append", default=[], help="only this body (repeatable)")
-    p.add_argument("--year", action="append", default=[], type=_year,
-                   help="only meetings in this year (repeatable)")
+    for facet in FACETS:  # every facet is a filter option (indexer.facets)
+        p.add_argument(f"--{facet.name}", action="append", default=[], type=_facet_value(facet),
+                       help=f"only this {facet.description[0].lower()}"
+                            f"{facet.description[1:]} (repeatable)")
     p.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
                    help="only meetings on or after this date")
     p.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD",

@@ -14,8 +14,7 @@ from html import unescape
 from paragraf_se.db.connection import database_url
 from paragraf_se.db_commands import cmd_db as cmd_db  # dispatched by name from cli.main
 from paragraf_se.isolated_parse import IsolatedParser
-from paragraf_se.parse_status import ParseStatusLog, status_path
-from paragraf_se.permalinks import PermalinkRegistry, registry_path
+from paragraf_se.permalinks import PermalinkRegistry
 from paragraf_se.settings import DataDir
 
 
@@ -63,44 +62,20 @@ def _writing(data_dir: DataDir) -> Iterator[None]:
 
 
 def _open(data_dir: DataDir, database: str | None = None):
-    from paragraf_se.archive.store import Archive
-    from paragraf_se.indexer.whoosh.index import WhooshIndex
-    from paragraf_se.pipeline import Pipeline
+    from paragraf_se.db.errors import DatabaseError
+    from paragraf_se.wiring import open_data_dir
 
     _recover(data_dir)
     try:
-        archive = Archive(data_dir.archive)
-        index = _pg_writer(database) if database else WhooshIndex(data_dir.index)
+        opened = open_data_dir(data_dir, database=database)
+    except DatabaseError as err:
+        raise CommandError(str(err)) from err
     except (OSError, sqlite3.Error) as err:
         from paragraf_se.pipeline import describe_write_error
 
         raise CommandError(f"cannot open data directory {data_dir.root}: "
                            f"{describe_write_error(err)}") from err
-    if database:
-        from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
-
-        # Shared by every node: 301/410 and the documents page answer alike everywhere.
-        permalinks, status_log = PgPermalinkRegistry(database), PgParseStatusLog(database)
-    else:
-        permalinks = PermalinkRegistry(registry_path(data_dir.root))
-        status_log = ParseStatusLog(status_path(data_dir.root))
-    return Pipeline(archive, index, parse=IsolatedParser(), permalinks=permalinks,
-                    status_log=status_log)
-
-
-def _pg_writer(url: str):
-    """Paragraph writes into PostgreSQL, for a deployment of several nodes."""
-    from paragraf_se.db import migrate
-    from paragraf_se.db.connection import connect
-    from paragraf_se.db.errors import DatabaseError
-    from paragraf_se.db.writer import PgParagraphWriter
-
-    try:
-        conn = connect(url)
-        migrate.require_current(conn)
-    except DatabaseError as err:
-        raise CommandError(str(err)) from err
-    return PgParagraphWriter(conn)
+    return opened.pipeline(parse=IsolatedParser())
 
 
 def _describe(o) -> str:
@@ -225,9 +200,11 @@ INGEST_BATCH_DOCUMENTS = 2_000
 def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
     import datetime as dt
 
-    from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
-    from paragraf_se.indexer.whoosh.index import WhooshIndex
+    from paragraf_se.indexer.engine import InvalidRequest, SearchRequest
+    from paragraf_se.indexer.facets import FACETS
+    from paragraf_se.indexer.search import search
     from paragraf_se.search_api.representation import result_json
+    from paragraf_se.wiring import open_engine
 
     def day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
@@ -235,8 +212,8 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
     # Unquoted words arrive one per argument: `paragraf search eldning förbud`.
     query = " ".join(args.query) if isinstance(args.query, list) else args.query
     try:
-        req = SearchRequest(q=query, orgs=tuple(args.org), bodies=tuple(args.body),
-                            years=tuple(int(y) for y in args.year),
+        req = SearchRequest(q=query,
+                            filters={f.name: tuple(getattr(args, f.name)) for f in FACETS},
                             date_from=day(getattr(args, "date_from", None)),
                             date_to=day(getattr(args, "date_to", None)), sort=args.sort,
                             mode=args.mode, page=args.page, size=args.size)
@@ -247,7 +224,7 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
         raise CommandError(str(err)) from err
     if not data_dir.index.exists():
         raise CommandError(f"no index in {data_dir.root}: run 'paragraf ingest' first")
-    index = WhooshIndex(data_dir.index)
+    index = open_engine(data_dir.index)
     try:
         result = search(index, req)
     finally:
@@ -278,9 +255,9 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
     import uvicorn
 
     from paragraf_se import serve_config
-    from paragraf_se.indexer.whoosh.index import WhooshIndex
     from paragraf_se.logs import configure_logging
     from paragraf_se.web import create_app
+    from paragraf_se.wiring import open_engine
 
     given = {k: v for k, v in vars(args).items() if k != "command"}
     try:
@@ -291,7 +268,7 @@ def cmd_serve(args: argparse.Namespace, data_dir: DataDir) -> int:
     if config.replica and not database:
         raise CommandError("--replica needs --database (the primary writers use)")
     if not database:
-        WhooshIndex(data_dir.index).close()  # an unreadable index: one clear error, not a trace
+        open_engine(data_dir.index).close()  # an unreadable index: one clear error, not a trace
     configure_logging(config.log_level, config.log_format)
     # log_config=None: uvicorn's loggers go through ours; its access log is replaced
     # by ours, which has the latency and the route. A node only reads: from the
@@ -321,12 +298,12 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
 def _rebuild(data_dir: DataDir) -> tuple[int, int]:
     from paragraf_se import index_swap
     from paragraf_se.archive.store import Archive
-    from paragraf_se.indexer.whoosh.index import WhooshIndex
     from paragraf_se.pipeline import Pipeline
+    from paragraf_se.wiring import open_engine
 
     fresh_dir = index_swap.new_rebuild_dir(data_dir)
     archive = Archive(data_dir.archive)
-    fresh = WhooshIndex(fresh_dir)
+    fresh = open_engine(fresh_dir)
     failed = 0
     parsers = [IsolatedParser() for _ in range(REBUILD_PROCS)]
     try:
@@ -419,7 +396,7 @@ def cmd_restore(args: argparse.Namespace, data_dir: DataDir) -> int:
 
 
 def cmd_permalinks(args: argparse.Namespace, data_dir: DataDir) -> int:
-    registry = PermalinkRegistry(registry_path(data_dir.root))
+    registry = PermalinkRegistry(data_dir.permalinks)
     added = registry.alias_body(args.org, args.from_body, args.to_body)
     _out(f"{added} permalink(s) of {args.from_body} ({args.org}) now redirect to "
          f"{args.to_body}")

@@ -37,8 +37,6 @@ from paragraf_se.settings import DataDir
 if TYPE_CHECKING:
     from paragraf_se.pipeline import Pipeline
 
-STATE_FILE = "crawl-state.sqlite"
-LOG_FILE = "crawl.log"
 
 
 def _command_error(message: str) -> Exception:
@@ -88,7 +86,7 @@ class Progress:
 def _crawl_logging(data_dir: DataDir, verbose: bool) -> Iterator[None]:
     logger = logging.getLogger("paragraf.crawl")
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    handlers: list[logging.Handler] = [logging.FileHandler(data_dir.root / LOG_FILE,
+    handlers: list[logging.Handler] = [logging.FileHandler(data_dir.crawl_log,
                                                            encoding="utf-8")]
     if verbose:
         handlers.append(logging.StreamHandler(sys.stderr))
@@ -214,7 +212,7 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
             pipeline = _open(data_dir)
         except ArchiveError as err:
             raise _command_error(str(err)) from err
-        frontier = Frontier(data_dir.root / STATE_FILE)
+        frontier = Frontier(data_dir.crawl_state)
         progress = Progress()
         try:
             # Captures a killed run stored but did not index come first.
@@ -260,7 +258,7 @@ def cmd_archive(args: argparse.Namespace, data_dir: DataDir) -> int:
         except (DatabaseError, OSError) as err:
             raise _command_error(str(err)) from err
     else:
-        if not (data_dir.archive / "catalog.sqlite").exists():
+        if not data_dir.catalog.exists():
             raise _command_error(f"no archive in {data_dir.root}")
         if args.archive_command == "remove":
             return _archive_remove(args, data_dir)

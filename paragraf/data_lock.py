@@ -22,7 +22,6 @@ from collections.abc import Iterator
 
 from paragraf_se.settings import DataDir
 
-LOCK = ".writers.lock"
 DEFAULT_WAIT_S = 30.0
 _POLL_S = 0.05
 
@@ -39,7 +38,7 @@ def data_dir_lock(data_dir: DataDir, *, exclusive: bool = False,
     Waits up to ``wait`` seconds, then raises :class:`DataDirBusy`.
     """
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(data_dir.writers_lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
         deadline = time.monotonic() + wait

@@ -77,12 +77,12 @@ def _status(args, data_dir, conn, url) -> int:
 
 
 def _import(args, data_dir, conn, url) -> int:
-    from paragraf_se.indexer.whoosh.index import WhooshIndex
+    from paragraf_se.wiring import open_engine
 
     migrate.require_current(conn)
     if not data_dir.index.exists():
         raise DbCommandError(f"no index in {data_dir.root} to import")
-    index = WhooshIndex(data_dir.index)
+    index = open_engine(data_dir.index)
     try:
         count = paragraph_store.add_many(conn, index.all())
     finally:

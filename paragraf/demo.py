@@ -12,15 +12,12 @@ from typing import TextIO
 from paragraf_se.archive.crawl.config import CrawlerSettings, Limits, SourceConfig
 from paragraf_se.archive.crawl.frontier import Frontier
 from paragraf_se.archive.crawl.sources import crawl_source
-from paragraf_se.archive.store import Archive
-from paragraf_se.crawl_commands import STATE_FILE, index_handoffs
-from paragraf_se.indexer.whoosh.index import WhooshIndex
-from paragraf_se.parse_status import ParseStatusLog, status_path
-from paragraf_se.permalinks import PermalinkRegistry, registry_path
-from paragraf_se.pipeline import Outcome, Pipeline
+from paragraf_se.crawl_commands import index_handoffs
+from paragraf_se.pipeline import Outcome
 from paragraf_se.sample_site.content import org_by_slug
 from paragraf_se.sample_site.server import serve_sample_site
 from paragraf_se.settings import DataDir
+from paragraf_se.wiring import open_data_dir
 
 # Fixed ports keep the archived source URLs the same from one demo run to
 # the next, so a second run finds everything unchanged.
@@ -39,12 +36,9 @@ def _serve_site():
 
 def crawl_and_index(data_dir: DataDir, out: TextIO) -> tuple[int, int]:
     """Crawl every sample organisation and index what is new; returns (documents, failed)."""
-    archive = Archive(data_dir.archive)
-    index = WhooshIndex(data_dir.index)
-    pipeline = Pipeline(archive, index,
-                        permalinks=PermalinkRegistry(registry_path(data_dir.root)),
-                        status_log=ParseStatusLog(status_path(data_dir.root)))
-    frontier = Frontier(data_dir.root / STATE_FILE)
+    opened = open_data_dir(data_dir)
+    archive, index, pipeline = opened.archive, opened.engine, opened.pipeline()
+    frontier = Frontier(data_dir.crawl_state)
     documents = failed = 0
     try:
         with _serve_site() as site:
@@ -69,8 +63,7 @@ def crawl_and_index(data_dir: DataDir, out: TextIO) -> tuple[int, int]:
         print(f"Index: {index.count()} paragraphs in {data_dir.root}", file=out, flush=True)
     finally:
         frontier.close()
-        index.close()
-        archive.close()
+        opened.close()
     return documents, failed
 
 

@@ -16,10 +16,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from paragraf_se.settings import DataDir
+from paragraf_se.settings import REBUILD_DIR_GLOB, REPLACED_INDEX_GLOB, DataDir
 
 COMPLETE = "REBUILD_COMPLETE"
-LOCK = ".rebuild.lock"
 
 
 class RebuildRunning(Exception):
@@ -30,7 +29,7 @@ class RebuildRunning(Exception):
 def rebuild_lock(data_dir: DataDir, *, wait: bool = False) -> Iterator[None]:
     """Held for a whole rebuild; recovery never touches rebuild dirs while it is held."""
     data_dir.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(data_dir.rebuild_lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -42,7 +41,7 @@ def rebuild_lock(data_dir: DataDir, *, wait: bool = False) -> Iterator[None]:
 
 
 def new_rebuild_dir(data_dir: DataDir) -> Path:
-    return data_dir.root / f"index.rebuild-{time.time_ns()}"
+    return data_dir.rebuild_dir(time.time_ns())
 
 
 def mark_complete(rebuild_dir: Path) -> None:
@@ -52,7 +51,7 @@ def mark_complete(rebuild_dir: Path) -> None:
 def swap_in(data_dir: DataDir, rebuild_dir: Path) -> None:
     """Make the complete ``rebuild_dir`` the live index."""
     mark_complete(rebuild_dir)
-    old = data_dir.root / f"index.old-{time.time_ns()}"
+    old = data_dir.replaced_index_dir(time.time_ns())
     if data_dir.index.exists():
         data_dir.index.rename(old)
     rebuild_dir.rename(data_dir.index)
@@ -77,8 +76,8 @@ def recover(data_dir: DataDir) -> str | None:
 
 
 def _recover_locked(data_dir: DataDir) -> str | None:
-    rebuilds = sorted(data_dir.root.glob("index.rebuild-*"))
-    olds = sorted(data_dir.root.glob("index.old-*"))
+    rebuilds = sorted(data_dir.root.glob(REBUILD_DIR_GLOB))
+    olds = sorted(data_dir.root.glob(REPLACED_INDEX_GLOB))
     done: str | None = None
     if not data_dir.index.exists():
         complete = [r for r in rebuilds if (r / COMPLETE).exists()]

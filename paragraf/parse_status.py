@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paragraf_se.readonly_sqlite import connect_readonly
+from paragraf_se.settings import DataDir
 
-STATUS_FILE = "parse-status.sqlite"
 STATUSES = ("ok", "warnings", "failed")
 
 _SCHEMA = """
@@ -43,7 +43,8 @@ class DocumentStatus:
 
 
 def status_path(data_root: Path) -> Path:
-    return data_root / STATUS_FILE
+    """Where a data directory keeps the log (named by :class:`DataDir`)."""
+    return DataDir(data_root).parse_status
 
 
 class ParseStatusLog:

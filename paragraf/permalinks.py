@@ -29,8 +29,8 @@ from pathlib import Path
 
 from paragraf_se.indexer.model import Paragraph, paragraph_id, permalink_path
 from paragraf_se.readonly_sqlite import connect_readonly
+from paragraf_se.settings import DataDir
 
-REGISTRY_FILE = "permalinks.sqlite"
 MAX_HOPS = 10  # a rename of a rename of ... ; a cycle must not loop forever
 
 SCHEMA = """
@@ -48,8 +48,8 @@ CREATE TABLE IF NOT EXISTS tombstones (
 
 
 def registry_path(data_root: Path) -> Path:
-    """Where a data directory keeps its registry."""
-    return data_root / REGISTRY_FILE
+    """Where a data directory keeps its registry (named by :class:`DataDir`)."""
+    return DataDir(data_root).permalinks
 
 
 def _utc_now() -> dt.datetime:

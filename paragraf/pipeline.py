@@ -20,10 +20,10 @@ from pathlib import Path
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.model import Capture
 from paragraf_se.archive.store import Archive, Removal
+from paragraf_se.indexer.engine import Engine, IndexChange
 from paragraf_se.indexer.model import Paragraph, ParseResult, SourceRef
 from paragraf_se.indexer.parsing import parse_document
-from paragraf_se.indexer.source_replace import IndexChange, merge_sources
-from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.source_replace import merge_sources
 from paragraf_se.ingest_facts import FileFacts
 from paragraf_se.input_files import NotTaken, iter_input_files  # noqa: F401 (re-exported)
 from paragraf_se.meeting_identity import IdentityMissing, build_paragraphs, resolve_identity
@@ -114,7 +114,7 @@ class Pipeline:
     def __init__(
         self,
         archive: Archive,
-        index: WhooshIndex,
+        index: Engine,
         parse: Callable[..., ParseResult] = parse_document,
         permalinks: PermalinkRegistry | None = None,
         status_log: ParseStatusLog | None = None,

@@ -13,15 +13,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from paragraf_se import observability
-from paragraf_se.archive.store import Archive
-from paragraf_se.crawl_commands import STATE_FILE
 from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.node_sync import NodeSync, open_node_index
-from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
 from paragraf_se.index_swap import recover
-from paragraf_se.indexer.whoosh.index import WhooshIndex
-from paragraf_se.parse_status import ParseStatusLog, status_path
-from paragraf_se.permalinks import PermalinkRegistry, registry_path
 from paragraf_se.rate_limit import RateLimit, TokenBuckets
 from paragraf_se.search_api import app as search_api_app
 from paragraf_se.search_api.errors import ApiError, api_error_response, error_body
@@ -29,6 +23,7 @@ from paragraf_se.serve_config import ServeConfig
 from paragraf_se.settings import DataDir, use_data_dir_wordlist
 from paragraf_se.ui import app as ui_app
 from paragraf_se.ui.links import RootPath
+from paragraf_se.wiring import open_data_dir
 
 log = logging.getLogger("paragraf.web")
 
@@ -136,22 +131,14 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
             log.warning("%s in %s", note, data_dir.root)
         # Serving never writes the archive: read-only, so a full disk or a read-only
         # mount still serves; a data directory without one yet gets an empty one.
-        archive = Archive(data_dir.archive,
-                          readonly=(data_dir.archive / "catalog.sqlite").is_file())
-        sync = None
-        if database:
-            index = open_node_index(data_dir.node_index, database)
-            sync = NodeSync(index, data_dir.node_index, database).start()
-        else:
-            index = WhooshIndex(data_dir.index)
-        if database:
-            permalinks = PgPermalinkRegistry(database)
-            parse_status = PgParseStatusLog(database)
-        else:
-            permalinks = PermalinkRegistry(registry_path(data_dir.root))
-            parse_status = ParseStatusLog(status_path(data_dir.root))
+        # A node of a PostgreSQL deployment serves its own index, synced from the change log.
+        node_index = open_node_index(data_dir.node_index, database) if database else None
+        opened = open_data_dir(data_dir, database=database, readonly=True, engine=node_index)
+        archive, index = opened.archive, opened.engine
+        permalinks, parse_status = opened.permalinks, opened.parse_status
+        sync = NodeSync(index, data_dir.node_index, database).start() if database else None
         metrics.resources.update(index=index, archive=archive, parse_status=parse_status,
-                                 crawl_state=data_dir.root / STATE_FILE)
+                                 crawl_state=data_dir.crawl_state)
         try:
             yield {"archive": archive,
                    "index": observability.TimedEngine(index, metrics.search_latency),
@@ -162,9 +149,7 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
             if sync is not None:
                 sync.stop()
             metrics.resources.clear()
-            parse_status.close()
-            index.close()
-            archive.close()
+            opened.close()
 
     app = Starlette(
         routes=[*observability.routes, *search_api_app.routes, *ui_app.routes],

@@ -12,15 +12,9 @@ from starlette.routing import Route
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound, CaptureRemoved
 from paragraf_se.indexer.cases import find_case, group_hits
 from paragraf_se.indexer.context import paragraph_context
+from paragraf_se.indexer.engine import MAX_PAGE, MAX_PAGE_SIZE, InvalidRequest, SearchRequest
 from paragraf_se.indexer.model import Paragraph, meeting_id, public_source
-from paragraf_se.indexer.query import parse_query
-from paragraf_se.indexer.search import (
-    MAX_PAGE,
-    MAX_PAGE_SIZE,
-    InvalidRequest,
-    SearchRequest,
-    search,
-)
+from paragraf_se.indexer.search import export_matches, search
 from paragraf_se.indexer.search_params import request_from_params, whole_number
 from paragraf_se.search_api.errors import BadRequest, Gone, NotFound
 from paragraf_se.search_api.export import FORMATS, csv_rows, jsonl_rows
@@ -140,7 +134,7 @@ def api_export(request: Request) -> StreamingResponse:
     if fmt not in FORMATS or len(request.query_params.getlist("format")) > 1:
         raise BadRequest(f"must be one of {', '.join(FORMATS)}", "format")
     req = search_request(request)
-    matches = request.state.index.iter_matches(req, parse_query(req.q))
+    matches = export_matches(request.state.index, req)
     encode = csv_rows if fmt == "csv" else jsonl_rows
     filename = f"paragraf-export.{fmt}"
     return StreamingResponse(

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from paragraf_se.indexer.search import MAX_PAGE, MAX_PAGE_SIZE, MODES, SORTS
+from paragraf_se.indexer.engine import MAX_PAGE, MAX_PAGE_SIZE
+from paragraf_se.indexer.facets import FACET_NAMES
+from paragraf_se.indexer.search_params import PAGE_PARAMS as PAGE_PARAMS_DECLARED
+from paragraf_se.indexer.search_params import SEARCH_PARAMS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -127,7 +130,7 @@ SCHEMAS: dict[str, Any] = {
         "groups": {"type": "array", "items": _ref("HitGroup"),
                    "description": "Only with group=arende: the page's hits by diarienummer"},
         "facets": _obj({name: {"type": "array", "items": _ref("FacetValue")}
-                        for name in ("org", "body", "year")}),
+                        for name in FACET_NAMES}),
         "notices": STRINGS,
         "suggestion": _nullable(STR),
         "relaxed": {"type": "boolean"},
@@ -186,22 +189,10 @@ def _path(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-FILTER_PARAMS = [
-    _query("q", STR, "Query text (see /hjalp for the query language)"),
-    _query("org", STR, "Organisation, name or slug", repeatable=True),
-    _query("body", STR, "Body (nämnd, styrelse), name or slug", repeatable=True),
-    _query("year", {"type": "integer", "minimum": 1000, "maximum": 2999}, "Meeting year",
-           repeatable=True),
-    _query("from", DATE, "Meetings on or after this date"),
-    _query("to", DATE, "Meetings on or before this date"),
-    _query("sort", {"type": "string", "enum": list(SORTS)}, "Order of hits"),
-    _query("mode", {"type": "string", "enum": list(MODES)},
-           "stemmed: inflections and compound parts match; exact: words as written"),
-]
-PAGE_PARAMS = [
-    _query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}, "Page, from 1"),
-    _query("size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, "Hits per page"),
-]
+# The search's parameters as indexer.search_params declares them (facets included).
+FILTER_PARAMS = [_query(p.name, p.schema, p.description, repeatable=p.repeatable)
+                 for p in SEARCH_PARAMS]
+PAGE_PARAMS = [_query(p.name, p.schema, p.description) for p in PAGE_PARAMS_DECLARED]
 
 PATHS: dict[str, Any] = {
     "/api/search": {"get": {

@@ -8,12 +8,11 @@ from typing import Any
 from paragraf_se.indexer.cases import Case, HitGroup, api_case_path, case_path
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.context import ParagraphContext
+from paragraf_se.indexer.engine import BodySummary, Hit, SearchResult
 from paragraf_se.indexer.model import Paragraph, SourceRef
 from paragraf_se.indexer.parsing.reflow import reflow_text
-from paragraf_se.indexer.search import Hit, SearchResult
 from paragraf_se.indexer.serialize import meeting_to_dict, paragraph_to_dict
 from paragraf_se.indexer.slug import slugify
-from paragraf_se.indexer.whoosh.index import BodySummary
 
 
 def archive_url(source: SourceRef) -> str:

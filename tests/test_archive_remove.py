@@ -21,7 +21,8 @@ import pytest
 
 from paragraf_se.archive.store import Archive
 from paragraf_se.check import check
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.engine import SearchRequest
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.permalinks import PermalinkRegistry, registry_path

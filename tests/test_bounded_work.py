@@ -16,10 +16,11 @@ import httpx
 import pytest
 
 from benchmarks.synth import SyntheticCorpus
+from paragraf_se.indexer import spelling
 from paragraf_se.indexer.budget import Budget
+from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.query import MAX_QUERY_CHARS
-from paragraf_se.indexer.search import SearchRequest, search
-from paragraf_se.indexer.whoosh import spelling as spelling
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app
@@ -73,7 +74,7 @@ def test_at_most_max_words_unknown_words_are_looked_up(index):
     noise = " ".join(_word(rng, 8) for _ in range(spelling.MAX_WORDS))
     assert search(index, SearchRequest(q=f"budgte {noise}")).suggestion.startswith("budget ")
     budget = Budget()
-    with index._pool.searcher() as s:
+    with index.view() as s:
         assert spelling.suggest(s, f"{noise} budgte", budget) is None
     assert "suggestions" in budget.cut
 
@@ -81,7 +82,7 @@ def test_at_most_max_words_unknown_words_are_looked_up(index):
 def test_a_cancelled_or_expired_budget_stops_suggestions(index):
     budget = Budget()
     budget.cancel()
-    with index._pool.searcher() as s:
+    with index.view() as s:
         assert spelling.suggest(s, "budgte", budget) is None
         assert spelling.suggest(s, "budgte", Budget(seconds=0)) is None
         assert spelling.suggest(s, "budgte", Budget()) == "budget"

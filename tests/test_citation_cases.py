@@ -4,8 +4,9 @@ import datetime as dt
 
 from paragraf_se.indexer.cases import case_order, case_path, group_hits, trail
 from paragraf_se.indexer.citation import cite
-from paragraf_se.indexer.highlight import Highlighter, query_matcher
-from paragraf_se.indexer.search import Hit
+from paragraf_se.indexer.engine import Hit
+from paragraf_se.indexer.highlight import Highlighter
+from paragraf_se.indexer.whoosh.query_compile import query_matcher
 from paragraf_se.ui.links import source_label, url
 from tests.paragraph_factory import make_paragraph
 
@@ -49,8 +50,7 @@ class FakeIndex:
     def __init__(self, paragraphs):
         self.paragraphs = paragraphs
 
-    def find(self, field, value):
-        assert field == "dnr"
+    def by_case(self, value):
         return [p for p in self.paragraphs
                 if value in {"".join(d.split()).casefold() for d in p.diarienummer}]
 

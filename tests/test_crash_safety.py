@@ -12,7 +12,8 @@ import pytest
 
 from paragraf_se.check import check
 from paragraf_se.index_swap import COMPLETE, recover, swap_in
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.engine import SearchRequest
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
 

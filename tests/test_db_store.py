@@ -9,7 +9,8 @@ import pytest
 from paragraf_se.db import index_sync, migrate, paragraph_store
 from paragraf_se.db.connection import connect
 from paragraf_se.db.errors import DatabaseUnavailable, MigrationError, NotMigrated
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.engine import SearchRequest
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from tests.paragraph_factory import make_paragraph
 from tests.pg_cluster import running_cluster, wait_replayed

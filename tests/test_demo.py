@@ -69,7 +69,8 @@ def test_ui_and_api_on_the_demo(demo):
 def test_rebuild_keeps_page_and_pdf_as_sources_of_one_paragraph(demo):
     from paragraf_se.check import check
     from paragraf_se.cli import main
-    from paragraf_se.indexer.search import SearchRequest, search
+    from paragraf_se.indexer.engine import SearchRequest
+    from paragraf_se.indexer.search import search
     from paragraf_se.indexer.whoosh.index import WhooshIndex
 
     data, *_ = demo

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from lxml import etree
 
-from paragraf_se.indexer.search import SearchRequest
+from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.ui.feed import build_feed, feed_title
 from tests.paragraph_factory import make_paragraph
 from tests.webdemo import serve_demo

@@ -20,8 +20,9 @@ import pytest
 
 from paragraf_se.indexer.analysis import stem, use_wordlist, words
 from paragraf_se.indexer.compounds import WordListMissing, dictionary, split_cached
+from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.errors import IndexFormatError
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir, use_data_dir_wordlist
 

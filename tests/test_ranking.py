@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from paragraf_se.indexer.decision_kind import ATERREMISS, BESLUT, BORDLAGT, INFORMATION
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.engine import SearchRequest
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.indexer.whoosh.schema import to_document
 from tests.paragraph_factory import make_paragraph

@@ -22,7 +22,8 @@ import pytest
 from paragraf_se.archive.store import Archive
 from paragraf_se.backup import MANIFEST, BackupError, _manifest_checksum, backup, restore
 from paragraf_se.check import check
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.engine import SearchRequest
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.pipeline import Pipeline
 from paragraf_se.settings import DataDir

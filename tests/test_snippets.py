@@ -1,8 +1,8 @@
 import pytest
 
 from paragraf_se.indexer.analysis import stem
+from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.query import parse_query
-from paragraf_se.indexer.search import SearchRequest
 from paragraf_se.indexer.snippets import SCAN_CHARS, make_snippet, snippet_text
 from paragraf_se.indexer.whoosh.query_compile import compile_query
 

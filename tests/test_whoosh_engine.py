@@ -3,7 +3,8 @@ from dataclasses import replace
 
 import pytest
 
-from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
+from paragraf_se.indexer.engine import InvalidRequest, SearchRequest
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
 from tests.paragraph_factory import make_paragraph
 

@@ -3,6 +3,7 @@ and feeds."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.indexer.cases import api_case_path, case_path, find_case, group_hits
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.context import paragraph_context
-from paragraf_se.indexer.highlight import query_matcher
+from paragraf_se.indexer.engine import InvalidRequest, SearchRequest
+from paragraf_se.indexer.facets import FACETS
 from paragraf_se.indexer.model import Paragraph, meeting_id, paragraph_id
 from paragraf_se.indexer.parsing.reflow import reflow
-from paragraf_se.indexer.search import InvalidRequest, SearchRequest, search
+from paragraf_se.indexer.search import search
 from paragraf_se.indexer.search_params import request_from_params
 from paragraf_se.search_api.app import base_url, link_base, search_request
 from paragraf_se.search_api.representation import (
@@ -33,7 +35,7 @@ from paragraf_se.ui.reading import reading_view
 
 HERE = Path(__file__).parent
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}
-FACET_LABELS = {"org": "Organisation", "body": "Organ", "year": "År"}
+FACET_LABELS = {f.name: f.label for f in FACETS}  # in declaration order
 
 env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -78,8 +80,7 @@ def search_page(request: Request) -> Response:
     total_indexed = request.state.index.count()
     if total_indexed == 0:
         return render("empty_archive.html")
-    has_query = bool(req.q or req.orgs or req.bodies or req.years or req.date_from
-                     or req.date_to)
+    has_query = bool(req.q or req.narrowed)
     result = search(request.state.index, req)
     if req.page > result.pages:
         last = links.page_url(params, result.pages)
@@ -127,7 +128,7 @@ def paragraph_page(request: Request) -> Response:
     ctx = paragraph_context(request.state.index, p)
     q = (request.query_params.get("q") or "").strip()
     mode = "exact" if request.query_params.get("mode") == "exact" else "stemmed"
-    view = reading_view(p, query_matcher(q, mode, compounds=request.state.index.compounds))
+    view = reading_view(p, request.state.index.word_matcher(q, mode))
     citation = cite(p, base_url(request) + p.permalink, _archived_on(request, p))
     return render("paragraph.html", p=p, ctx=ctx, permalink=link_base(request) + p.permalink,
                   citation=citation, view=view, q=q)
@@ -187,9 +188,8 @@ def bodies_page(request: Request) -> HTMLResponse:
 def feed_page(request: Request) -> Response:
     """The Atom feed of a search: its newest matching paragraphs."""
     req = search_request(request)
-    newest = SearchRequest(q=req.q, orgs=req.orgs, bodies=req.bodies, years=req.years,
-                           date_from=req.date_from, date_to=req.date_to, sort="newest",
-                           mode=req.mode, size=feed.FEED_SIZE)
+    # Every filter of the search, whatever facets there are; only order and page change.
+    newest = dataclasses.replace(req, sort="newest", page=1, size=feed.FEED_SIZE)
     result = search(request.state.index, newest)
     root = base_url(request)  # ids are absolute: the configured public address
     query = filters.filter_query(links.clean(request.query_params.multi_items()))

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from lxml import etree
 
+from paragraf_se.indexer.engine import SearchRequest
+from paragraf_se.indexer.facets import FACETS
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.search import SearchRequest
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -34,10 +35,10 @@ def feed_title(req: SearchRequest) -> str:
     parts = []
     if req.q:
         parts.append(f"”{req.q}”")
-    for label, values in (("organisation", req.orgs), ("organ", req.bodies),
-                          ("år", tuple(map(str, req.years)))):
+    for facet in FACETS:
+        values = req.values(facet.name)
         if values:
-            parts.append(f"{label} {', '.join(values)}")
+            parts.append(f"{facet.feed_label} {', '.join(map(str, values))}")
     if req.date_from or req.date_to:
         parts.append(f"datum {req.date_from or ''}–{req.date_to or ''}")
     return "Paragraf: " + ("; ".join(parts) if parts else "alla nya paragrafer")

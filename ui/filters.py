@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from paragraf_se.indexer.search import SearchResult
+from paragraf_se.indexer.engine import SearchResult
+from paragraf_se.indexer.search_params import FILTER_LABELS, FILTER_PARAMS
 from paragraf_se.ui import links
 
-# URL parameters that narrow a search, in the order the bar shows them.
-FILTER_PARAMS = ("q", "org", "body", "year", "from", "to", "mode")
-LABELS = {"q": "Sökord", "org": "Organisation", "body": "Organ", "year": "År",
-          "from": "Från", "to": "Till", "mode": "Sökläge"}
+# URL parameters that narrow a search, in the order the bar shows them
+# (declared once in indexer.search_params, facets included).
+LABELS = FILTER_LABELS
 # Parameters a feed or export carries: the filters, not the view (page, size).
 FEED_PARAMS = frozenset({*FILTER_PARAMS})
 

@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from paragraf_se.archive.errors import ArchiveError
+from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.model import Paragraph, SourceRef
-from paragraf_se.indexer.search import SearchRequest, search
+from paragraf_se.indexer.search import search
 
 
 @dataclass(frozen=True)

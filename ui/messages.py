@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from paragraf_se.indexer.search import MAX_PAGE, MAX_PAGE_SIZE, InvalidRequest
+from paragraf_se.indexer.engine import MAX_PAGE, MAX_PAGE_SIZE, InvalidRequest
 
 FIELD_NAMES = {"q": "Sökfrågan", "org": "Organisationen", "body": "Organet", "year": "Året",
                "from": "Från-datumet", "to": "Till-datumet", "sort": "Sorteringen",

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from paragraf_se.indexer.search import FacetValue
-from paragraf_se.indexer.slug import slugify
+from paragraf_se.indexer.engine import FacetValue
+from paragraf_se.indexer.facets import BY_NAME, FACETS
+from paragraf_se.indexer.whoosh.schema import FACET_COLUMN_FIELDS
 from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
-FACET_FIELDS = ("org", "body", "year")
-CACHED_FIELDS = (*FACET_FIELDS, "date")
+# Facet name -> column field, in the declaration order of indexer.facets.FACETS.
+FACET_FIELDS = {f.name: FACET_COLUMN_FIELDS[f.name] for f in FACETS}
+CACHED_FIELDS = (*dict.fromkeys((*FACET_FIELDS.values(), "date")),)
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class FacetCache:
         """The facet columns of the searcher's generation."""
         with self._lock:
             self._refresh(searcher)
-            return {f: self._columns[f] for f in FACET_FIELDS}
+            return {name: self._columns[field] for name, field in FACET_FIELDS.items()}
 
     def date_keys(self, searcher) -> np.ndarray:
         """Per document number, its meeting date's rank: for sorting by date."""
@@ -81,16 +83,15 @@ def count_facets(
 ) -> dict[str, tuple[FacetValue, ...]]:
     """Counts per value over the matching documents, most frequent first."""
     out: dict[str, tuple[FacetValue, ...]] = {}
-    for field, col in columns.items():
+    for name, col in columns.items():
+        facet = BY_NAME[name]
         counts = np.bincount(col.codes[docnums], minlength=len(col.values)) if len(
             docnums
         ) else np.zeros(len(col.values), dtype=np.int64)
         pairs = [(col.values[i], int(c)) for i, c in enumerate(counts) if c]
-        if field == "year":
-            pairs.sort(key=lambda vc: vc[0], reverse=True)
-        else:
+        if facet.by_count:
             pairs.sort(key=lambda vc: (-vc[1], vc[0]))
-        out[field] = tuple(
-            FacetValue(v, c, v if field == "year" else slugify(v)) for v, c in pairs
-        )
+        else:
+            pairs.sort(key=lambda vc: vc[0], reverse=True)
+        out[name] = tuple(FacetValue(v, c, facet.key(v)) for v, c in pairs)
     return out

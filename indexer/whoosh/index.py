@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,37 +25,26 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
-from paragraf_se.indexer.analysis import stem
-from paragraf_se.indexer.budget import Budget
-from paragraf_se.indexer.compounds import split_cached
+from paragraf_se.indexer.cases import normalise_dnr
+from paragraf_se.indexer.engine import BodySummary, IndexChange, SearchRequest
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.query import Clause, ParsedQuery, Term
-from paragraf_se.indexer.result_cache import ResultCache
-from paragraf_se.indexer.search import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
-from paragraf_se.indexer.snippets import make_snippet, snippet_text
-from paragraf_se.indexer.source_replace import IndexChange, plan_replace
+from paragraf_se.indexer.query import ParsedQuery
+from paragraf_se.indexer.source_replace import plan_replace
 from paragraf_se.indexer.whoosh.bulk_writer import SegmentsWriter, bulk_load, write_segments
-from paragraf_se.indexer.whoosh.evaluator import Evaluator, Matches, top
-from paragraf_se.indexer.whoosh.facet_columns import FacetCache, count_facets
-from paragraf_se.indexer.whoosh.partial_matches import (
-    clause_sets,
-    each_word,
-    partial_matches,
-    terms_of,
-)
+from paragraf_se.indexer.whoosh.evaluator import Evaluator
+from paragraf_se.indexer.whoosh.facet_columns import FacetCache
 from paragraf_se.indexer.whoosh.priors import PriorCache
-from paragraf_se.indexer.whoosh.query_compile import compile_query
+from paragraf_se.indexer.whoosh.query_compile import query_matcher
 from paragraf_se.indexer.whoosh.schema import (
     DECISION_KIND_FIELD,
     build_schema,
     from_stored,
     source_key,
     to_document,
-    with_decision,
 )
-from paragraf_se.indexer.whoosh.searcher_pool import SearcherPool, reader_key
-from paragraf_se.indexer.whoosh.spelling import SUGGEST_BELOW, suggest
+from paragraf_se.indexer.whoosh.searcher_pool import SearcherPool
+from paragraf_se.indexer.whoosh.view import WhooshView
 
 INDEX_NAME = "paragraphs"
 # A random id written when an index is created: a rebuilt index starts at
@@ -64,7 +53,6 @@ INDEX_ID_FILE = "INDEX_ID"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
-EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 BATCH_DOCUMENTS = 100  # sources per commit inside batch()
 # Worker processes take about a second to start: worth it for big commits only.
 PARALLEL_FLUSH_FROM = 5_000  # paragraphs
@@ -105,17 +93,6 @@ class _Batch:
         self.deleted.discard(p.id)
         for src in p.sources:
             self.by_url.setdefault(src.url, set()).add(p.id)
-
-
-@dataclass(frozen=True)
-class BodySummary:
-    """One body of one organisation: how many paragraphs, over which years."""
-
-    org: str
-    body: str
-    paragraphs: int
-    first_year: int
-    last_year: int
 
 
 # Modules whose classes an index of this version may pickle into its schema.
@@ -178,10 +155,9 @@ class WhooshIndex:
         self._to_document = (to_document if DECISION_KIND_FIELD in names
                              else functools.partial(to_document, fields=names))
         self._pool = SearcherPool(self._ix, identity=lambda: index_identity(self._ix))
-        self._facets = FacetCache()
-        self._results = ResultCache()
-        self._evaluator = Evaluator()
-        self._priors = PriorCache()
+        self.facet_cache = FacetCache()
+        self.evaluator = Evaluator()
+        self.prior_cache = PriorCache()
         self._batch: _Batch | None = None
         self._write_lock = threading.RLock()  # one batch per index object
 
@@ -200,7 +176,12 @@ class WhooshIndex:
             fields = s.document(id=paragraph_id)
         return from_stored(fields) if fields else None
 
-    def find(self, field: str, value: str) -> list[Paragraph]:
+    def by_case(self, diarienummer: str) -> list[Paragraph]:
+        """Every paragraph carrying ``diarienummer`` (compared normalised)."""
+        key = normalise_dnr(diarienummer)
+        return self._find("dnr", key) if key else []
+
+    def _find(self, field: str, value: str) -> list[Paragraph]:
         """All paragraphs whose ``field`` holds the term ``value``."""
         with self._pool.searcher() as s:
             return [from_stored(s.stored_fields(n))
@@ -208,7 +189,7 @@ class WhooshIndex:
 
     def meeting(self, meeting_id: str) -> list[Paragraph]:
         """A meeting's paragraphs in § order."""
-        return sorted(self.find("meeting", meeting_id), key=_number_order)
+        return sorted(self._find("meeting", meeting_id), key=_number_order)
 
     def id_count(self, paragraph_id: str) -> int:
         """How many live documents carry this id (exactly one when healthy)."""
@@ -216,7 +197,7 @@ class WhooshIndex:
             return sum(1 for _ in s.docs_for_query(wq.Term("id", paragraph_id)))
 
     def by_source(self, url: str) -> list[Paragraph]:
-        return self.find("sources", source_key(url))
+        return self._find("sources", source_key(url))
 
     def all(self) -> Iterator[Paragraph]:
         with self._pool.searcher() as s:
@@ -226,9 +207,9 @@ class WhooshIndex:
     def bodies(self) -> list[BodySummary]:
         """Every (organisation, body) with its paragraph count and year span."""
         with self._pool.searcher() as s:
-            columns = self._facets.columns(s)
+            columns = self.facet_cache.columns(s)
             live = np.fromiter(s.reader().all_doc_ids(), dtype=np.int64)
-        org, body, year = (columns[f] for f in ("org", "body", "year"))
+        org, body, year = (columns[f] for f in ("org", "body", "year"))  # the summary's own facts
         spans: dict[tuple[str, str], list[int]] = {}
         for o, b, y in zip(org.codes[live], body.codes[live], year.codes[live], strict=True):
             key = (org.values[o], body.values[b])
@@ -243,172 +224,25 @@ class WhooshIndex:
 
         Uses a searcher of its own, closed when the iterator ends or is closed,
         because a streaming response may resume it on any worker thread.
-        Falls back to any-word matching exactly as :meth:`execute` does.
+        (Relaxing to any word is :func:`indexer.search.export_matches`'s policy.)
         """
         s = self._ix.searcher()
         try:
-            docnums = self._ordered_docnums(s, request, parsed)
-            split = self.compounds and request.mode != "exact"
-            if not docnums and _can_relax(parsed, split):
-                docnums = self._ordered_docnums(s, request, _relaxed(parsed, split))
+            docnums = WhooshView(self, s).ordered_docnums(request, parsed)
             for docnum in docnums:
                 yield from_stored(s.stored_fields(docnum))
         finally:
             s.close()
 
-    def _ordered_docnums(self, s, request: SearchRequest, parsed: ParsedQuery) -> list[int]:
-        compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
-        query = compiled.query
-        if compiled.filter is not None:
-            query = wq.And([query, compiled.filter])
-        # The evaluator bounds prefix expansion as a search does (Whoosh's own
-        # Prefix expands to every matching term); exports get more time.
-        matches = self._evaluator.evaluate(s, query, Budget(EXPORT_SECONDS))
-        if matches is not None:
-            if request.sort == "relevance" and compiled.has_text:
-                order = np.lexsort((matches.ids, -matches.scores))
-                return [int(d) for d in matches.ids[order]]
-            return [int(d) for d in self._date_order(s, matches.ids, request, all_of=True)]
-        if request.sort == "relevance" and compiled.has_text:
-            results = s.search(query, limit=None)
-        else:
-            results = s.search(query, limit=None, sortedby="date",
-                               reverse=request.sort != "oldest")
-        return [docnum for _, docnum in results.top_n]
+    def word_matcher(self, q: str, mode: str = "stemmed") -> Callable[[str], bool] | None:
+        """Which lowercased words the search ``q`` matches (for marking them in a page)."""
+        return query_matcher(q, mode, compounds=self.compounds)
 
-    def execute(self, request: SearchRequest, parsed: ParsedQuery,
-                budget: Budget | None = None) -> SearchResult:
-        """Answer one search request (see :func:`indexer.search.search`).
-
-        When every word together finds nothing, the words are tried as
-        alternatives (OR) and a notice says so; when little is found, a
-        spelling suggestion comes from the index's own vocabulary.
-        """
-        budget = budget or Budget()
+    @contextmanager
+    def view(self) -> Iterator[WhooshView]:
+        """One pooled searcher as a :class:`~indexer.engine.ReadView` for one search."""
         with self._pool.searcher() as s:
-            key = (reader_key(s), request)
-            cached = self._results.get(key)
-            if cached is not None:
-                return cached
-            result = self._answer(s, request, parsed, budget)
-        if "time" not in budget.cut:  # a result cut short by the clock may differ next time
-            self._results.put(key, result)
-        return result
-
-    def _answer(self, s, request: SearchRequest, parsed: ParsedQuery,
-                budget: Budget) -> SearchResult:
-        result = self._run(s, request, parsed, budget)
-        notices: list[str] = []
-        relaxed_used = False
-        split = self.compounds and request.mode != "exact"
-        if result.total == 0 and _can_relax(parsed, split) and not budget.expired():
-            relaxed = _relaxed(parsed, split)
-            result = self._run(s, request, relaxed, budget, words_of=each_word(relaxed))
-            relaxed_used = result.total > 0
-            if relaxed_used:
-                notices.append("Ingen paragraf innehöll alla orden. Visar paragrafer som "
-                               "innehåller något av dem.")
-        suggestion = None
-        if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
-            suggestion = suggest(s, request.q, budget)
-        if "expansion" in budget.cut or "time" in budget.cut:
-            notices.append("Sökningen var för omfattande och begränsades (till exempel ord* "
-                           "som passar väldigt många ord); alla träffar kanske inte visas.")
-        if notices or suggestion:
-            result = replace(result, notices=result.notices + tuple(notices),
-                             suggestion=suggestion, relaxed=relaxed_used)
-        return result
-
-    def _run(self, s, request: SearchRequest, parsed: ParsedQuery,
-             budget: Budget | None = None, *,
-             words_of: ParsedQuery | None = None) -> SearchResult:
-        """One page of ``parsed``'s matches.
-
-        ``words_of`` is set when ``parsed`` is the any-word relaxation of the
-        query typed: every hit is then a partial match, and ``words_of`` has
-        each of its words (and compound parts) as a clause of its own.
-        """
-        compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
-        query = compiled.query
-        if compiled.filter is not None:
-            query = wq.And([query, compiled.filter])
-        limit = request.page * request.size
-        start = (request.page - 1) * request.size
-        scored = request.sort == "relevance" and compiled.has_text
-        page: list[tuple[int, float]]
-        # One evaluation over cached postings gives the exact total, the facet
-        # counts and the scores (see indexer.whoosh.evaluator); Whoosh's own matchers
-        # are the fallback for what it cannot evaluate.
-        matches = self._evaluator.evaluate(s, query, budget)
-        priors = self._priors.priors(s) if scored else None
-        if matches is not None:
-            docnums = matches.ids
-            if scored:
-                if priors is not None and len(docnums):
-                    # A decision ranks above paragraphs that only postpone,
-                    # refer back or note the same matter (indexer.whoosh.priors).
-                    matches = Matches(docnums, matches.scores * priors[docnums])
-                page = top(matches, start, limit)
-        else:
-            docnums = np.fromiter(s.docs_for_query(query), dtype=np.int64)
-            if scored:
-                results = s.search(query, limit=limit)
-                # islice, not list(): Results.__len__ would count every match again.
-                page = [(r.docnum, float(r.score or 0.0))
-                        for r in itertools.islice(results, start, limit)]
-        facets = count_facets(self._facets.columns(s), docnums)
-        if not scored:
-            page = [(int(d), 0.0) for d in self._date_order(s, docnums, request)[start:limit]]
-        # The words as typed: the relaxed query has the same words as one clause.
-        typed = compiled if words_of is None else compile_query(
-            request, words_of, decompound=self.compounds, grams=self.grams)
-        # Each clause is evaluated on its own only when a short first page is to
-        # be continued, or to tell which words each any-word hit has: a full
-        # match has every clause by definition, so a full page costs nothing more.
-        continues = (words_of is None and len(compiled.clauses) > 1 and request.page == 1
-                     and 0 < len(docnums) < request.size)
-        sets = None
-        if compiled.has_text and (continues or (words_of is not None and page)):
-            sets = clause_sets(self._evaluator, s, typed)
-        partial: list[tuple[int, float]] = []
-        partial_total = 0
-        if continues and sets is not None:
-            dates = self._facets.date_keys(s) if request.sort != "relevance" else None
-            partial, partial_total = partial_matches(
-                self._evaluator, s, compiled, sets, docnums, request.size - len(page),
-                priors=priors, dates=dates, newest_first=request.sort != "oldest")
-        every_clause = tuple(text for text, _ in typed.clauses)
-        is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
-        kinds = self._priors.kinds(s, [d for d, _ in page + partial])
-        hits = []
-        for i, (docnum, score) in enumerate(page + partial):
-            p = from_stored(s.stored_fields(docnum))
-            # The decision is inside the text already: a snippet must not repeat it;
-            # case-number lines and headings are left out of it.
-            text = snippet_text(with_decision(p), p.title)
-            is_partial = words_of is not None or i >= len(page)
-            terms = terms_of(sets, docnum) if is_partial else every_clause
-            hits.append(Hit(p, make_snippet(text, is_match), score,
-                            MATCH_PARTIAL if is_partial else MATCH_ALL, terms, kinds[i]))
-        return SearchResult(len(docnums), request.page, request.size, tuple(hits), facets,
-                            partial_total=partial_total)
-
-    def _date_order(self, s, docnums: np.ndarray, request: SearchRequest, *,
-                    all_of: bool = False) -> np.ndarray:
-        """The matches of one page's reach (or ``all_of`` them), newest (or oldest) first."""
-        limit = len(docnums) if all_of else request.page * request.size
-        if not len(docnums):
-            return docnums
-        keys = self._facets.date_keys(s)[docnums].astype(np.int64)
-        if request.sort != "oldest":
-            keys = -keys
-        # Ties (one meeting) broken by document number: unique keys keep every
-        # page consistent with the others.
-        keys = keys * (int(docnums.max()) + 1) + docnums
-        if len(docnums) > limit:
-            part = np.argpartition(keys, limit - 1)[:limit]
-            docnums, keys = docnums[part], keys[part]
-        return docnums[np.argsort(keys)]
+            yield WhooshView(self, s)
 
     # -- writing ---------------------------------------------------------
 
@@ -656,25 +490,6 @@ def index_identity(ix) -> tuple | None:
     except OSError:
         index_id = ""  # made before index ids; the TOC's stat still tells rebuilds apart
     return (index_id, gen, st.st_ino, st.st_mtime_ns, st.st_size)
-
-
-def _can_relax(parsed: ParsedQuery, compounds: bool) -> bool:
-    """Relaxing helps when there is more than one word (or compound part) to try."""
-    return bool(parsed.positive) and len(_relaxed(parsed, compounds).clauses[0].alternatives) > 1
-
-
-def _relaxed(parsed: ParsedQuery, compounds: bool = True) -> ParsedQuery:
-    """Every positive word, and each part of a compound word, as one alternative."""
-    terms: list[Term] = []
-    for c in parsed.positive:
-        for t in c.alternatives:
-            terms.append(t)
-            if compounds and t.kind == "word":
-                terms.extend(Term(part) for part in split_cached(t.text.lower())[:2])
-    return ParsedQuery(
-        (Clause(tuple(terms)), *(c for c in parsed.clauses if c.negated)),
-        parsed.filters,
-    )
 
 
 def _number_order(p: Paragraph) -> tuple[int, str]:

@@ -9,12 +9,18 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from paragraf_se.indexer.analysis import STOPWORDS, gram, is_stopword, stem, words
+from paragraf_se.indexer.cases import normalise_dnr
 from paragraf_se.indexer.compounds import split_cached
+from paragraf_se.indexer.engine import InvalidRequest, SearchRequest
+from paragraf_se.indexer.facets import FACETS
 from paragraf_se.indexer.parsing.diarienummer import split_glued_code
-from paragraf_se.indexer.query import Clause, ParsedQuery, Term
-from paragraf_se.indexer.search import SearchRequest
-from paragraf_se.indexer.slug import slugify
-from paragraf_se.indexer.whoosh.schema import EXACT_FIELD, FIELD_BOOSTS, GRAMS_FIELD, normalise_dnr
+from paragraf_se.indexer.query import Clause, ParsedQuery, Term, parse_query
+from paragraf_se.indexer.whoosh.schema import (
+    EXACT_FIELD,
+    FACET_FILTER_FIELDS,
+    FIELD_BOOSTS,
+    GRAMS_FIELD,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,21 @@ class CompiledQuery:
             return found
 
         return is_match
+
+
+def query_matcher(q: str, mode: str = "stemmed", *,
+                  compounds: bool = True) -> Callable[[str], bool] | None:
+    """A predicate for lowercased words the search ``q`` matches; None without words."""
+    if not q.strip():
+        return None
+    try:
+        request = SearchRequest(q=q, mode=mode)
+    except InvalidRequest:
+        request = SearchRequest(q=q)
+    compiled = compile_query(request, parse_query(q), decompound=compounds)
+    if not compiled.has_text:
+        return None
+    return compiled.matcher(str.lower if request.mode == "exact" else stem)
 
 
 def compile_query(
@@ -217,16 +238,13 @@ def _any_field(normed: str, weight: float) -> wq.Query:
 
 def _filters(request: SearchRequest, parsed: ParsedQuery) -> wq.Query | None:
     parts: list[wq.Query] = []
-    orgs = list(request.orgs) + [v for f, v in parsed.filters if f == "org"]
-    bodies = list(request.bodies) + [v for f, v in parsed.filters if f == "body"]
-    years = [str(y) for y in request.years] + [v for f, v in parsed.filters if f == "year"]
-    dnrs = [v for f, v in parsed.filters if f == "dnr"]
-    for field, values in (("org_slug", orgs), ("body_slug", bodies)):
+    for facet in FACETS:
+        values = [str(v) for v in request.values(facet.name)]
+        values += [v for f, v in parsed.filters if f == facet.name]
         if values:
-            parts.append(wq.Or([wq.Term(field, slugify(v)) for v in values]))
-    if years:
-        parts.append(wq.Or([wq.Term("year", y.strip()) for y in years]))
-    for d in dnrs:
+            field = FACET_FILTER_FIELDS[facet.name]
+            parts.append(wq.Or([wq.Term(field, facet.key(v.strip())) for v in values]))
+    for d in (v for f, v in parsed.filters if f == "dnr"):
         parts.append(_dnr_term(d))
     if request.date_from or request.date_to:
         start = request.date_from.isoformat() if request.date_from else None

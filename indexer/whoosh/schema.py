@@ -8,6 +8,7 @@ import json
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from paragraf_se.indexer.analysis import CommonGramsTokenizer, exact_analyzer, swedish_analyzer
+from paragraf_se.indexer.cases import normalise_dnr
 from paragraf_se.indexer.decision_kind import classify_decision
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
@@ -19,6 +20,11 @@ STEMMED_FIELDS = tuple(FIELD_BOOSTS)
 EXACT_FIELD = "exact"
 GRAMS_FIELD = "grams"
 DECISION_KIND_FIELD = "decision_kind"
+# This engine's support for each facet of indexer.facets.FACETS: the sortable
+# field whose column is counted (display values), and the field a filter
+# matches (the facet's keys: slugs for names, the value itself for years).
+FACET_COLUMN_FIELDS: dict[str, str] = {"org": "org", "body": "body", "year": "year"}
+FACET_FILTER_FIELDS: dict[str, str] = {"org": "org_slug", "body": "body_slug", "year": "year"}
 
 
 def build_schema(compounds: bool = True) -> Schema:
@@ -54,11 +60,6 @@ def build_schema(compounds: bool = True) -> Schema:
 def source_key(url: str) -> str:
     """A whitespace-free key for a source URL (URLs and paths may hold spaces)."""
     return hashlib.sha1(url.encode("utf-8")).hexdigest()[:20]
-
-
-def normalise_dnr(dnr: str) -> str:
-    """Diarienummer as compared: lowercase, no spaces ("KS 2018/14" -> "ks2018/14")."""
-    return "".join(dnr.split()).casefold()
 
 
 def to_document(p: Paragraph, fields: frozenset[str] | None = None) -> dict[str, object]:

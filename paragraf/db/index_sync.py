@@ -26,7 +26,8 @@ from pathlib import Path
 import psycopg
 
 from paragraf_se.db import paragraph_store
-from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.engine import Engine
+from paragraf_se.wiring import open_engine
 
 _POSITION = "sync-position-{generation}.json"
 # Change-log rows per commit: large enough that a catching-up node's worker
@@ -74,7 +75,7 @@ def _prune_positions(index_dir: Path, generation: int) -> None:
             old.unlink(missing_ok=True)
 
 
-def apply_changes(index: WhooshIndex, index_dir: Path, conn: psycopg.Connection,
+def apply_changes(index: Engine, index_dir: Path, conn: psycopg.Connection,
                   limit: int = APPLY_BATCH) -> ApplyResult:
     """Apply up to ``limit`` change-log rows after the index's position, in one commit."""
     position = read_position(index_dir, index.generation())
@@ -99,7 +100,7 @@ def apply_changes(index: WhooshIndex, index_dir: Path, conn: psycopg.Connection,
 
 
 def build_from_database(index_dir: Path, conn: psycopg.Connection, *, procs: int = 2,
-                        open_index: Callable[[Path], WhooshIndex] = WhooshIndex) -> int:
+                        open_index: Callable[[Path], Engine] = open_engine) -> int:
     """Build ``index_dir`` from every paragraph in the store; returns the paragraph count.
 
     Built in ``index_dir.with_name(name + ".building")`` and renamed into place,
@@ -126,7 +127,7 @@ def build_from_database(index_dir: Path, conn: psycopg.Connection, *, procs: int
 
 
 def open_synced(index_dir: Path, conn: psycopg.Connection, *,
-                open_index: Callable[[Path], WhooshIndex] = WhooshIndex) -> WhooshIndex:
+                open_index: Callable[[Path], Engine] = open_engine) -> Engine:
     """Open the node's index, building it first when it is missing or has no position."""
     if index_dir.exists():
         index = open_index(index_dir)

@@ -21,7 +21,8 @@ import psycopg
 from paragraf_se.db import index_sync, paragraph_store
 from paragraf_se.db.connection import connect
 from paragraf_se.db.errors import DatabaseError
-from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.indexer.engine import Engine
+from paragraf_se.wiring import open_engine
 
 log = logging.getLogger("paragraf.sync")
 
@@ -58,7 +59,7 @@ class SyncStatus:
 class NodeSync:
     """Applies the change log to ``index`` in a daemon thread until :meth:`stop`."""
 
-    def __init__(self, index: WhooshIndex, index_dir: Path, read_url: str, *,
+    def __init__(self, index: Engine, index_dir: Path, read_url: str, *,
                  clock: Callable[[], float] = time.monotonic, poll_s: float = POLL_S) -> None:
         self.index = index
         self.index_dir = index_dir
@@ -128,7 +129,7 @@ class NodeSync:
                 pass
 
 
-def open_node_index(index_dir: Path, read_url: str) -> WhooshIndex:
+def open_node_index(index_dir: Path, read_url: str) -> Engine:
     """The node's index at start: synced from the database, or as it was when it is away.
 
     A node whose database is unreachable still serves its last index (stale,
@@ -139,7 +140,7 @@ def open_node_index(index_dir: Path, read_url: str) -> WhooshIndex:
             return index_sync.open_synced(index_dir, conn)
     except (DatabaseError, psycopg.Error) as exc:
         if index_dir.exists():
-            index = WhooshIndex(index_dir)
+            index = open_engine(index_dir)
             if index_sync.read_position(index_dir, index.generation()) is not None:
                 log.warning("database unreachable at start; serving the local index: %s", exc)
                 return index

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import psycopg
 from psycopg.types.json import Jsonb
 
+from paragraf_se.indexer.engine import IndexChange
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.serialize import paragraph_from_dict, paragraph_to_dict
-from paragraf_se.indexer.source_replace import IndexChange, plan_replace
+from paragraf_se.indexer.source_replace import plan_replace
 
 NOTIFY_CHANNEL = "paragraf_changes"
 _LOG_LOCK = 0x50415242  # advisory lock key that orders change-log appends

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 import psycopg
 
 from paragraf_se.db import paragraph_store
+from paragraf_se.indexer.engine import IndexChange
 from paragraf_se.indexer.model import Paragraph
-from paragraf_se.indexer.source_replace import IndexChange
 
 
 class PgParagraphWriter:

@@ -8,6 +8,9 @@ vocabulary bucketed by first letter and length (only words within two
 letters of the typed length can be two edits away), and distances are
 computed by RapidFuzz in C, a whole bucket per call: Whoosh's pure-Python
 scan cost ~100 µs a term and seconds per query.
+
+Engine-neutral: the vocabulary comes from the search's
+:class:`~indexer.engine.ReadView` (``words_starting``, ``frequency``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from paragraf_se.indexer.budget import SUGGEST_SECONDS, Budget
+from paragraf_se.indexer.engine import ReadView
 from paragraf_se.indexer.query import MAX_QUERY_CHARS
-from paragraf_se.indexer.whoosh.schema import EXACT_FIELD
-from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
 SUGGEST_BELOW = 3  # suggest when a search finds fewer paragraphs than this
 MAX_WORDS = 8  # unknown words looked up per query
@@ -37,23 +39,22 @@ _KEEP = re.compile(r'\w+:("[^"]*"|\S+)|"[^"]*"|\bOR\b|\bNOT\b|-\S+|\S+\*', re.UN
 
 
 class _Buckets:
-    """Per index (reader key) and first letter: the vocabulary by word length."""
+    """Per view version and first letter: the vocabulary by word length."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._items: OrderedDict[Hashable, dict[int, list[str]]] = OrderedDict()
 
-    def get(self, reader, key: Hashable, first: str) -> dict[int, list[str]]:
+    def get(self, view: ReadView, key: Hashable, first: str) -> dict[int, list[str]]:
         with self._lock:
             found = self._items.get((key, first))
             if found is not None:
                 self._items.move_to_end((key, first))
                 return found
         by_length: dict[int, list[str]] = {}
-        for i, btext in enumerate(reader.expand_prefix(EXACT_FIELD, first)):
+        for i, word in enumerate(view.words_starting(first)):
             if i >= MAX_BUCKET_TERMS:
                 break
-            word = btext.decode("utf-8") if isinstance(btext, bytes) else btext
             by_length.setdefault(len(word), []).append(word)
         with self._lock:
             self._items[(key, first)] = by_length
@@ -65,12 +66,12 @@ class _Buckets:
 _BUCKETS = _Buckets()
 
 
-def suggest(searcher, query: str, budget: Budget | None = None) -> str | None:
+def suggest(view: ReadView, query: str, budget: Budget | None = None) -> str | None:
     """The query with unknown words replaced by the closest indexed word, or None."""
     query = query[:MAX_QUERY_CHARS]  # the words the search used, no more
     budget = budget or Budget()
     stop = budget.stopper(SUGGEST_SECONDS)
-    state = _State(searcher, stop, budget)
+    state = _State(view, stop, budget)
     out: list[str] = []
     pos = 0
     for m in _KEEP.finditer(query):
@@ -82,9 +83,9 @@ def suggest(searcher, query: str, budget: Budget | None = None) -> str | None:
 
 
 class _State:
-    def __init__(self, searcher, stop: Callable[[], bool], budget: Budget) -> None:
-        self.reader = searcher.reader()
-        self.key = reader_key(searcher)
+    def __init__(self, view: ReadView, stop: Callable[[], bool], budget: Budget) -> None:
+        self.view = view
+        self.key = view.version
         self.stop = stop
         self.budget = budget
         self.looked_up = 0
@@ -98,7 +99,7 @@ class _State:
         if self.looked_up >= MAX_WORDS or self.stop():
             self.budget.note("suggestions")
             return word
-        if self.reader.doc_frequency(EXACT_FIELD, lower):
+        if self.view.frequency(lower):
             return word
         self.looked_up += 1
         found = self._closest(lower)
@@ -109,7 +110,7 @@ class _State:
 
     def _closest(self, word: str) -> str | None:
         # Same first letter: most misspellings keep it, and it bounds the scan.
-        by_length = _BUCKETS.get(self.reader, self.key, word[0])
+        by_length = _BUCKETS.get(self.view, self.key, word[0])
         candidates = [w for n in range(len(word) - MAX_DISTANCE, len(word) + MAX_DISTANCE + 1)
                       for w in by_length.get(n, ())]
         if not candidates or self.stop():
@@ -120,7 +121,7 @@ class _State:
         if not close:
             return None
         nearest = min(dist for dist, _ in close)
-        freq = self.reader.frequency
+        freq = self.view.frequency
         # The nearest words, the most frequent of them (then alphabetical).
-        return min((-(freq(EXACT_FIELD, cand) or 0), cand)
+        return min((-freq(cand), cand)
                    for dist, cand in close if dist == nearest)[1]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
 
 from paragraf_se.indexer.engine import Hit
 from paragraf_se.indexer.model import Paragraph
@@ -45,16 +44,6 @@ class HitGroup:
 
     diarienummer: str | None
     hits: tuple[Hit, ...]
-
-
-def case_path(diarienummer: str) -> str:
-    """``/arende/{diarienummer}`` with the number percent-encoded (slashes, spaces)."""
-    return "/arende/" + quote(diarienummer.strip(), safe="")
-
-
-def api_case_path(diarienummer: str) -> str:
-    """The JSON twin of :func:`case_path`."""
-    return "/api/arenden/" + quote(diarienummer.strip(), safe="")
 
 
 def normalise_dnr(dnr: str) -> str:

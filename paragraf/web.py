@@ -18,11 +18,11 @@ from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.index_swap import recover
 from paragraf_se.rate_limit import RateLimit, TokenBuckets
 from paragraf_se.search_api import app as search_api_app
-from paragraf_se.search_api.errors import ApiError, api_error_response, error_body
 from paragraf_se.serve_config import ServeConfig
 from paragraf_se.settings import DataDir, use_data_dir_wordlist
 from paragraf_se.ui import app as ui_app
-from paragraf_se.ui.links import RootPath
+from paragraf_se.web_common.errors import WebError, error_body, wants_json
+from paragraf_se.web_common.urls import RootPath
 from paragraf_se.wiring import open_data_dir
 
 log = logging.getLogger("paragraf.web")
@@ -38,23 +38,28 @@ SECURITY_HEADERS = {
 }
 
 
-# Machine-facing paths answer errors in the API's JSON shape; pages answer in HTML.
-JSON_PATHS = ("/api/", "/feed.atom", "/openapi.json", "/archive/")
+def answer_error(request: Request, status: int, message: str, *, param: str | None = None,
+                 error: WebError | None = None,
+                 headers: dict[str, str] | None = None) -> Response:
+    """The one error path: the JSON error shape or the Swedish page, by the request's path."""
+    if wants_json(request):
+        response: Response = JSONResponse(error_body(status, message, param),
+                                          status_code=status)
+    else:
+        response = ui_app.error_page(status, error)
+    response.headers.update(headers or {})
+    return response
 
 
-def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(JSON_PATHS)
+def web_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WebError)
+    return answer_error(request, exc.status, exc.message, param=exc.param, error=exc)
 
 
 def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    headers = dict(exc.headers or {})  # e.g. Allow on 405
-    if _wants_json(request):
-        return JSONResponse(error_body(exc.status_code, str(exc.detail)),
-                            status_code=exc.status_code, headers=headers)
-    page = ui_app.render("not_found.html", exc.status_code, what="Sidan")
-    page.headers.update(headers)
-    return page
+    # e.g. Allow on 405
+    return answer_error(request, exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
 
 
 def server_error(request: Request, exc: Exception) -> Response:
@@ -62,15 +67,10 @@ def server_error(request: Request, exc: Exception) -> Response:
     # Starlette sends this response from its outermost middleware, outside
     # SecurityHeaders, so it carries the headers itself.
     log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    if _wants_json(request):
-        return JSONResponse(error_body(500, "internal error"), status_code=500,
-                            headers=SECURITY_HEADERS)
     try:
-        page: Response = ui_app.render("error.html", 500)
+        return answer_error(request, 500, "internal error", headers=SECURITY_HEADERS)
     except Exception:  # the page itself may be what failed
-        page = HTMLResponse(FALLBACK_ERROR_PAGE, status_code=500)
-    page.headers.update(SECURITY_HEADERS)
-    return page
+        return HTMLResponse(FALLBACK_ERROR_PAGE, status_code=500, headers=SECURITY_HEADERS)
 
 
 FALLBACK_ERROR_PAGE = ('<!doctype html><html lang="sv"><meta charset="utf-8">'
@@ -81,12 +81,8 @@ FALLBACK_ERROR_PAGE = ('<!doctype html><html lang="sv"><meta charset="utf-8">'
 def database_away(request: Request, exc: Exception) -> Response:
     # A node's permalinks and documents live in PostgreSQL; searches do not.
     log.warning("database unreachable on %s: %s", request.url.path, exc)
-    if _wants_json(request):
-        return JSONResponse(error_body(503, "the database is unreachable; try again shortly"),
-                            status_code=503, headers={"Retry-After": "30"})
-    page = ui_app.render("unavailable.html", 503)
-    page.headers["Retry-After"] = "30"
-    return page
+    return answer_error(request, 503, "the database is unreachable; try again shortly",
+                        headers={"Retry-After": "30"})
 
 
 class SecurityHeaders:
@@ -153,7 +149,7 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
 
     app = Starlette(
         routes=[*observability.routes, *search_api_app.routes, *ui_app.routes],
-        exception_handlers={ApiError: api_error_response, HTTPException: http_error,
+        exception_handlers={WebError: web_error, HTTPException: http_error,
                             DatabaseError: database_away, psycopg.Error: database_away,
                             Exception: server_error},
         lifespan=lifespan,

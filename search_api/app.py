@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from starlette.requests import Request
@@ -10,13 +9,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound, CaptureRemoved
-from paragraf_se.indexer.cases import find_case, group_hits
+from paragraf_se.indexer.cases import group_hits
 from paragraf_se.indexer.context import paragraph_context
-from paragraf_se.indexer.engine import MAX_PAGE, MAX_PAGE_SIZE, InvalidRequest, SearchRequest
-from paragraf_se.indexer.model import Paragraph, meeting_id, public_source
+from paragraf_se.indexer.engine import MAX_PAGE, MAX_PAGE_SIZE
+from paragraf_se.indexer.model import public_source
 from paragraf_se.indexer.search import export_matches, search
-from paragraf_se.indexer.search_params import request_from_params, whole_number
-from paragraf_se.search_api.errors import BadRequest, Gone, NotFound
+from paragraf_se.indexer.search_params import whole_number
 from paragraf_se.search_api.export import FORMATS, csv_rows, jsonl_rows
 from paragraf_se.search_api.openapi import OPENAPI
 from paragraf_se.search_api.representation import (
@@ -26,42 +24,19 @@ from paragraf_se.search_api.representation import (
     paragraph_detail_json,
     result_json,
 )
+from paragraf_se.web_common.errors import BadRequest, Gone, NotFound
+from paragraf_se.web_common.lookup import (
+    Moved,
+    archived_on,
+    case_of,
+    meeting_paragraphs,
+    paragraph_or_moved,
+)
+from paragraf_se.web_common.requests import search_grouping, search_request
+from paragraf_se.web_common.urls import api_paragraph_path, base_url, capture_path, url
 
 _ID = re.compile(r"[0-9a-f]{16}")
 _SLUG = re.compile(r"[a-z0-9-]{1,200}")
-
-
-def base_url(request: Request) -> str:
-    """The public address absolute URLs start with (``--base-url``), sub-path included.
-
-    Never built from the request: its Host header is the client's to choose.
-    Without a configured address it is the server's own configured one.
-    """
-    return request.state.public_base
-
-
-def link_base(request: Request) -> str:
-    """The base of links that may be relative: ``--base-url`` if set, else the root path."""
-    return request.state.link_base
-
-
-def search_request(request: Request) -> SearchRequest:
-    """The validated search of this request's query string, or a 400."""
-    try:
-        return request_from_params(request.query_params.getlist)
-    except InvalidRequest as err:
-        raise BadRequest(err.message, err.param) from None
-
-
-GROUPS = ("arende",)
-
-
-def search_grouping(request: Request) -> str | None:
-    """The ``group`` parameter: ``arende`` groups a page's hits by case, or a 400."""
-    values = [v for v in request.query_params.getlist("group") if v.strip()]
-    if len(values) > 1 or (values and values[0].strip() not in GROUPS):
-        raise BadRequest(f"must be one of {', '.join(GROUPS)}", "group")
-    return values[0].strip() if values else None
 
 
 def api_search(request: Request) -> JSONResponse:
@@ -70,57 +45,31 @@ def api_search(request: Request) -> JSONResponse:
     return JSONResponse(result_json(result, group_hits(result.hits) if group else None))
 
 
-def archived_on(request: Request, p: Paragraph) -> dt.date | None:
-    """The date the original of ``p``'s text was archived; None when it cannot be read."""
-    try:
-        return request.state.archive.get(p.source.capture_id).fetched_at.date()
-    except ArchiveError:
-        return None
-
-
 def api_paragraph(request: Request) -> Response:
     pid = request.path_params["id"]
     if not _ID.fullmatch(pid):
         raise NotFound(f"no paragraph with id {pid[:40]!r}")
-    p = request.state.index.get(pid)
-    if p is None:
-        found = request.state.permalinks.resolve(pid)
-        if found.kind == "moved":
-            # Relative to the server root: the proxy's sub-path, never the Host header.
-            return RedirectResponse(f"{request.scope.get('root_path', '')}"
-                                    f"/api/paragraphs/{found.new_id}", status_code=301)
-        if found.kind == "gone":
-            t = found.tombstone
-            raise Gone(f"paragraph {pid} ({t.citation}) was removed from its protocol "
-                       f"on {t.removed_at}")
-        raise NotFound(f"no paragraph with id {pid!r}")
-    ctx = paragraph_context(request.state.index, p)
-    return JSONResponse(paragraph_detail_json(p, ctx, base_url(request),
-                                              archived_on(request, p)))
+    found = paragraph_or_moved(request.state.index, request.state.permalinks, pid)
+    if isinstance(found, Moved):
+        # Relative to the server root: the proxy's sub-path, never the Host header.
+        return RedirectResponse(url(api_paragraph_path(found.new_id)), status_code=301)
+    ctx = paragraph_context(request.state.index, found)
+    return JSONResponse(paragraph_detail_json(found, ctx, base_url(request),
+                                              archived_on(request.state.archive, found)))
 
 
 def api_case(request: Request) -> JSONResponse:
     """An ärende: every paragraph with the diarienummer, across bodies, in date order."""
-    dnr = request.path_params["diarienummer"]
-    case = find_case(request.state.index, dnr) if len(dnr) <= 200 else None
-    if case is None:
-        raise NotFound(f"no paragraph has the diarienummer {dnr[:80]!r}")
-    return JSONResponse(case_json(case))
+    return JSONResponse(case_json(case_of(request.state.index,
+                                          request.path_params["diarienummer"])))
 
 
 def api_meeting(request: Request) -> JSONResponse:
     pp = request.path_params
-    mid = f"{pp['org']}/{pp['body']}/{pp['date']}"
-    paragraphs = []
-    if _SLUG.fullmatch(pp["org"]) and _SLUG.fullmatch(pp["body"]):
-        try:
-            date = dt.date.fromisoformat(pp["date"])
-        except ValueError:
-            date = None
-        if date is not None:
-            paragraphs = request.state.index.meeting(meeting_id(pp["org"], pp["body"], date))
-    if not paragraphs:
+    if not (_SLUG.fullmatch(pp["org"]) and _SLUG.fullmatch(pp["body"])):
+        mid = f"{pp['org']}/{pp['body']}/{pp['date']}"
         raise NotFound(f"no meeting with id {mid[:80]!r}")
+    paragraphs = meeting_paragraphs(request.state.index, pp["org"], pp["body"], pp["date"])
     return JSONResponse(meeting_json(paragraphs[0].meeting_id, paragraphs))
 
 
@@ -177,7 +126,7 @@ STATUSES = ("ok", "warnings", "failed")
 def _document_json(d) -> dict[str, object]:
     return {"capture_id": d.capture_id, "source": public_source(d.source), "status": d.status,
             "messages": list(d.messages), "paragraphs": d.paragraphs,
-            "parsed_at": d.parsed_at.isoformat(), "archive_url": f"/archive/{d.capture_id}"}
+            "parsed_at": d.parsed_at.isoformat(), "archive_url": capture_path(d.capture_id)}
 
 
 def api_documents(request: Request) -> JSONResponse:

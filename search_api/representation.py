@@ -1,30 +1,19 @@
-"""How paragraphs, hits and results look as JSON (and the links both adapters use)."""
+"""How paragraphs, hits and results look as JSON."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from paragraf_se.indexer.cases import Case, HitGroup, api_case_path, case_path
+from paragraf_se.indexer.cases import Case, HitGroup
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.context import ParagraphContext
 from paragraf_se.indexer.engine import BodySummary, Hit, SearchResult
-from paragraf_se.indexer.model import Paragraph, SourceRef
+from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.parsing.reflow import reflow_text
 from paragraf_se.indexer.serialize import meeting_to_dict, paragraph_to_dict
-from paragraf_se.indexer.slug import slugify
-
-
-def archive_url(source: SourceRef) -> str:
-    """The archived original, opened at the paragraph's page for PDFs."""
-    url = f"/archive/{source.capture_id}"
-    if source.content_type == "application/pdf" and source.page:
-        url += f"#page={source.page}"
-    return url
-
-
-def meeting_path(p: Paragraph) -> str:
-    return f"/m/{p.meeting_id}"
+from paragraf_se.web_common.lookup import organisations
+from paragraf_se.web_common.urls import api_case_path, archive_url, case_path, meeting_path
 
 
 def full_citation(p: Paragraph, base_url: str) -> str:
@@ -139,21 +128,7 @@ def meeting_json(meeting_id: str, paragraphs: list[Paragraph]) -> dict[str, Any]
 
 def bodies_json(summaries: list[BodySummary]) -> dict[str, Any]:
     """Organisations with their bodies, each with paragraph counts and year spans."""
-    orgs: dict[str, dict[str, Any]] = {}
-    for s in summaries:
-        org = orgs.setdefault(s.org, {
-            "org": s.org, "key": slugify(s.org), "paragraphs": 0,
-            "first_year": s.first_year, "last_year": s.last_year, "bodies": [],
-        })
-        org["paragraphs"] += s.paragraphs
-        org["first_year"] = min(org["first_year"], s.first_year)
-        org["last_year"] = max(org["last_year"], s.last_year)
-        org["bodies"].append({
-            "body": s.body, "key": slugify(s.body), "paragraphs": s.paragraphs,
-            "first_year": s.first_year, "last_year": s.last_year,
-            "search_url": f"/api/search?org={slugify(s.org)}&body={slugify(s.body)}",
-        })
-    return {"organisations": list(orgs.values())}
+    return {"organisations": organisations(summaries)}
 
 
 def case_json(case: Case) -> dict[str, Any]:

@@ -2,12 +2,13 @@
 
 import datetime as dt
 
-from paragraf_se.indexer.cases import case_order, case_path, group_hits, trail
+from paragraf_se.indexer.cases import case_order, group_hits, trail
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.engine import Hit
 from paragraf_se.indexer.highlight import Highlighter
 from paragraf_se.indexer.whoosh.query_compile import query_matcher
 from paragraf_se.ui.links import source_label, url
+from paragraf_se.web_common.urls import case_path
 from tests.paragraph_factory import make_paragraph
 
 

@@ -13,25 +13,30 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from paragraf_se.archive.errors import ArchiveError
-from paragraf_se.indexer.cases import api_case_path, case_path, find_case, group_hits
+from paragraf_se.indexer.cases import group_hits
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.context import paragraph_context
 from paragraf_se.indexer.engine import InvalidRequest, SearchRequest
 from paragraf_se.indexer.facets import FACETS
-from paragraf_se.indexer.model import Paragraph, meeting_id, paragraph_id
+from paragraf_se.indexer.model import paragraph_id
 from paragraf_se.indexer.parsing.reflow import reflow
 from paragraf_se.indexer.search import search
 from paragraf_se.indexer.search_params import request_from_params
-from paragraf_se.search_api.app import base_url, link_base, search_request
-from paragraf_se.search_api.representation import (
-    archive_url,
-    bodies_json,
-    meeting_path,
-)
 from paragraf_se.ui import documents, feed, filters, links, meetings
 from paragraf_se.ui.messages import swedish_error, swedish_reason
 from paragraf_se.ui.reading import reading_view
+from paragraf_se.web_common import urls
+from paragraf_se.web_common.errors import NotFound, WebError
+from paragraf_se.web_common.lookup import (
+    Moved,
+    archived_on,
+    case_of,
+    meeting_paragraphs,
+    organisations,
+    paragraph_or_moved,
+)
+from paragraf_se.web_common.requests import search_request
+from paragraf_se.web_common.urls import base_url, link_base
 
 HERE = Path(__file__).parent
 SORT_LABELS = {"relevance": "Relevans", "newest": "Nyast först", "oldest": "Äldst först"}
@@ -43,11 +48,11 @@ env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-env.globals.update(links=links, url=links.url,
-                   archive_url=lambda source: links.url(archive_url(source)),
-                   meeting_path=lambda p: links.url(meeting_path(p)),
-                   case_path=lambda dnr: links.url(case_path(dnr)),
-                   api_case_path=lambda dnr: links.url(api_case_path(dnr)),
+env.globals.update(links=links, url=urls.url,
+                   archive_url=lambda source: urls.url(urls.archive_url(source)),
+                   meeting_path=lambda p: urls.url(urls.meeting_path(p)),
+                   case_path=lambda dnr: urls.url(urls.case_path(dnr)),
+                   api_case_path=lambda dnr: urls.url(urls.api_case_path(dnr)),
                    SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS)
 env.filters["source_label"] = links.source_label
 env.filters["reflow"] = reflow
@@ -58,6 +63,16 @@ def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
     return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
 
+ERROR_PAGES = {404: "not_found.html", 410: "gone.html", 503: "unavailable.html"}
+
+
+def error_page(status: int, error: WebError | None = None) -> HTMLResponse:
+    """The Swedish page of an error answer (``paragraf_se.web`` calls it for every page)."""
+    name = ERROR_PAGES.get(status, "error.html" if status >= 500 else "not_found.html")
+    what = error.what if error is not None else "Sidan"
+    return render(name, status, what=what, t=error.tombstone if error is not None else None)
+
+
 def search_page(request: Request) -> Response:
     raw = request.query_params.multi_items()
     params = links.clean(raw)
@@ -66,7 +81,7 @@ def search_page(request: Request) -> Response:
         return RedirectResponse(links.url("/", params), status_code=303)
     query = filters.filter_query(params)
     common = {"params": params,
-              "feed_url": links.url("/feed.atom" + (f"?{query}" if query else "")),
+              "feed_url": urls.url(urls.FEED_PATH + (f"?{query}" if query else "")),
               "export_query": query, "form": dict(params),
               "group": request.query_params.get("group") == "arende"}
     try:
@@ -109,18 +124,13 @@ def paragraph_page(request: Request) -> Response:
     pp = request.path_params
     date = _date(pp["date"])
     if date is None:
-        return render("not_found.html", 404, what="Paragrafen")
+        raise NotFound(f"no paragraph at {urls.route_path(request.scope)[:120]!r}",
+                       what="Paragrafen")
     pid = paragraph_id(pp["org"], pp["body"], date, pp["number"])
-    p = request.state.index.get(pid)
-    if p is None:
-        found = request.state.permalinks.resolve(pid)
-        if found.kind == "moved":
-            return RedirectResponse(links.url(found.new_permalink,
-                                              request.query_params.multi_items()),
-                                    status_code=301)
-        if found.kind == "gone":
-            return render("gone.html", 410, t=found.tombstone)
-        return render("not_found.html", 404, what="Paragrafen")
+    p = paragraph_or_moved(request.state.index, request.state.permalinks, pid)
+    if isinstance(p, Moved):
+        return RedirectResponse(urls.url(p.new_permalink, request.query_params.multi_items()),
+                                status_code=301)
     if links.route_path(request.scope) != p.permalink:
         # "/p/Asjo-Kommun/..." and other spellings land on the one canonical URL.
         return RedirectResponse(links.url(p.permalink, request.query_params.multi_items()),
@@ -129,27 +139,14 @@ def paragraph_page(request: Request) -> Response:
     q = (request.query_params.get("q") or "").strip()
     mode = "exact" if request.query_params.get("mode") == "exact" else "stemmed"
     view = reading_view(p, request.state.index.word_matcher(q, mode))
-    citation = cite(p, base_url(request) + p.permalink, _archived_on(request, p))
+    citation = cite(p, base_url(request) + p.permalink, archived_on(request.state.archive, p))
     return render("paragraph.html", p=p, ctx=ctx, permalink=link_base(request) + p.permalink,
                   citation=citation, view=view, q=q)
 
 
-def _archived_on(request: Request, p: Paragraph) -> dt.date | None:
-    """When the original of the paragraph's text was archived (None if unreadable)."""
-    try:
-        return request.state.archive.get(p.source.capture_id).fetched_at.date()
-    except ArchiveError:  # a citation without the date beats no page
-        return None
-
-
 def meeting_page(request: Request) -> HTMLResponse:
     pp = request.path_params
-    date = _date(pp["date"])
-    paragraphs = []
-    if date is not None:
-        paragraphs = request.state.index.meeting(meeting_id(pp["org"], pp["body"], date))
-    if not paragraphs:
-        return render("not_found.html", 404, what="Sammanträdet")
+    paragraphs = meeting_paragraphs(request.state.index, pp["org"], pp["body"], pp["date"])
     first = paragraphs[0]
     return render("meeting.html", first=first, paragraphs=paragraphs,
                   originals=meetings.originals(paragraphs, request.state.archive),
@@ -159,11 +156,7 @@ def meeting_page(request: Request) -> HTMLResponse:
 
 def case_page(request: Request) -> HTMLResponse:
     """An ärende: every paragraph of one diarienummer across bodies, in date order."""
-    dnr = request.path_params["dnr"]
-    case = find_case(request.state.index, dnr) if len(dnr) <= 200 else None
-    if case is None:
-        return render("not_found.html", 404, what="Ärendet")
-    return render("case.html", case=case)
+    return render("case.html", case=case_of(request.state.index, request.path_params["dnr"]))
 
 
 def documents_page(request: Request) -> HTMLResponse:
@@ -182,7 +175,7 @@ def favicon(request: Request) -> FileResponse:
 
 
 def bodies_page(request: Request) -> HTMLResponse:
-    return render("bodies.html", orgs=bodies_json(request.state.index.bodies())["organisations"])
+    return render("bodies.html", orgs=organisations(request.state.index.bodies()))
 
 
 def feed_page(request: Request) -> Response:
@@ -194,7 +187,8 @@ def feed_page(request: Request) -> Response:
     root = base_url(request)  # ids are absolute: the configured public address
     query = filters.filter_query(links.clean(request.query_params.multi_items()))
     suffix = f"?{query}" if query else ""
-    body = feed.build_feed(feed.feed_title(req), f"{root}/feed.atom{suffix}", f"{root}/{suffix}",
+    body = feed.build_feed(feed.feed_title(req), f"{root}{urls.FEED_PATH}{suffix}",
+                           f"{root}{urls.SEARCH_PAGE_PATH}{suffix}",
                            root, [h.paragraph for h in result.hits])
     return Response(body, media_type=feed.ATOM_TYPE)
 

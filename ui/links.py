@@ -1,49 +1,20 @@
-"""Building bookmarkable URLs: every filter, page and sort is a plain link."""
+"""Bookmarkable search URLs: every filter, page and sort is a plain link.
+
+Built on :func:`web_common.urls.url`, the site's one URL builder.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextvars import ContextVar
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlencode, urlsplit
 
+from paragraf_se.web_common.urls import route_path, url
+
+__all__ = ["Params", "clean", "page_url", "route_path", "source_label", "url", "with_param",
+           "without_param"]
+
 Params = list[tuple[str, str]]
-
-# The prefix the app is served under (ASGI root_path, from --root-path), set per
-# request by RootPath, so every link the templates print works behind a proxy.
-ROOT_PATH: ContextVar[str] = ContextVar("root_path", default="")
-
-
-def route_path(scope) -> str:
-    """The request's path without the prefix it was served under."""
-    path, root = scope["path"], scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root) else path
-
-
-class RootPath:
-    """ASGI middleware: makes the request's ``root_path`` the prefix of :func:`url`."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        token = ROOT_PATH.set(scope.get("root_path", "") if scope["type"] == "http" else "")
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            ROOT_PATH.reset(token)
-
-
-def url(path: str, params: Iterable[tuple[str, str]] = (), fragment: str = "") -> str:
-    """A URL of this site: ``path`` ("/organ", "/p/...") under the prefix this request
-    was served at, with non-empty ``params`` and an optional fragment.
-
-    Every link of the UI is built here; empty parameters are left out, so no
-    URL carries ``from=&to=``.
-    """
-    query = urlencode([(k, v) for k, v in params if v and v.strip()])
-    return (ROOT_PATH.get() + path + (f"?{query}" if query else "")
-            + (f"#{fragment}" if fragment else ""))
 
 
 def source_label(source_url: str) -> str:

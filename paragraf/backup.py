@@ -41,10 +41,9 @@ from paragraf_se.archive.warcfile import sequence_of
 from paragraf_se.check import check, repair
 from paragraf_se.data_lock import DataDirBusy, data_dir_lock
 from paragraf_se.index_swap import RebuildRunning, rebuild_lock
-from paragraf_se.indexer.whoosh.index import INDEX_ID_FILE, INDEX_NAME
 from paragraf_se.parse_status import ParseStatusLog
 from paragraf_se.settings import RESTORE_STAGING_PREFIX, DataDir
-from paragraf_se.wiring import open_engine
+from paragraf_se.wiring import index_layout, open_engine
 
 MANIFEST = "paragraf-backup.json"
 FORMAT = 2
@@ -53,8 +52,6 @@ STAGING_PREFIX = RESTORE_STAGING_PREFIX
 READY = "RESTORE_READY"  # written into the staging directory once it passed every check
 _STAGING_LOCK = ".staging.lock"
 _LOCK_WAIT_S = 30.0
-_TOC = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
-_SEGMENT_FILE = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 MAX_LISTED = 10
 
@@ -144,23 +141,23 @@ def backup(data_dir: DataDir, dest: Path, *, now: dt.datetime | None = None) -> 
 
 def _keep_latest_generation(index_dir: Path) -> None:
     """Drop files of older index generations a reader kept alive while we copied."""
-    tocs = sorted((int(m.group(1)), p) for p in index_dir.iterdir()
-                  if (m := _TOC.match(p.name)))
+    tocs = sorted((gen, p) for p in index_dir.iterdir()
+                  if (gen := index_layout.generation_of(p.name)) is not None)
     if not tocs:
         return
     for _gen, toc in tocs[:-1]:
         toc.unlink()
     segments = _segment_ids(index_dir)
     for path in index_dir.iterdir():
-        m = _SEGMENT_FILE.match(path.name)
-        if m and m.group(1) not in segments:
+        segment = index_layout.segment_of(path.name)
+        if segment is not None and segment not in segments:
             path.unlink()
 
 
 def _segment_ids(index_dir: Path) -> set[str]:
     index = open_engine(index_dir)
     try:
-        return {s.segment_id() for s in index._ix._segments()}
+        return index.segment_ids()
     finally:
         index.close()
 
@@ -233,8 +230,7 @@ def _allowed_path(name: str) -> bool:
     if len(parts) == 3 and parts[:2] == ["archive", "warc"]:
         return sequence_of(parts[2]) is not None
     if len(parts) == 2 and parts[0] == "index":
-        return bool(_TOC.match(parts[1]) or _SEGMENT_FILE.match(parts[1])
-                    or parts[1] == INDEX_ID_FILE)
+        return index_layout.is_index_file(parts[1])
     return False
 
 
@@ -359,15 +355,15 @@ def _check_structure(staging: Path, manifest: dict) -> None:
     """The copy holds one index generation, the WARC files its catalog names, the counts."""
     index_dir = staging / "index"
     names = sorted(p.name for p in index_dir.iterdir()) if index_dir.is_dir() else []
-    tocs = [n for n in names if _TOC.match(n)]
+    tocs = [n for n in names if index_layout.generation_of(n) is not None]
     if len(tocs) != 1:
         raise BackupError(f"the backup's index holds {len(tocs)} generations "
                           f"({', '.join(tocs) or 'none'}); a backup holds exactly one")
     segments, paragraphs, failure = _open_index(index_dir)
     if failure:
         raise BackupError(f"the backup's index does not open: {failure}")
-    strays = [n for n in names if n not in tocs and n != INDEX_ID_FILE and (
-        not (m := _SEGMENT_FILE.match(n)) or m.group(1) not in segments)]
+    strays = [n for n in names if n not in tocs and n != index_layout.INDEX_ID_FILE
+              and index_layout.segment_of(n) not in segments]
     if strays:
         raise BackupError(f"the backup's index holds files of no segment of its generation: "
                           f"{_listed(strays)}")
@@ -414,7 +410,7 @@ def _writer_locks(data_dir: DataDir, wait: float) -> Iterator[None]:
             stack.enter_context(data_dir_lock(data_dir, exclusive=True, wait=wait))
             stack.enter_context(rebuild_lock(data_dir))
             stack.enter_context(_flock(data_dir.archive / ".writer.lock", "archive"))
-            stack.enter_context(_flock(data_dir.index / f"{INDEX_NAME}_WRITELOCK", "index"))
+            stack.enter_context(_flock(index_layout.writer_lock(data_dir.index), "index"))
             yield
     except (DataDirBusy, RebuildRunning) as err:
         raise BackupError(str(err)) from err

@@ -8,74 +8,18 @@ import json
 import re
 import sqlite3
 import sys
-from collections.abc import Iterator
 from html import unescape
 
+from paragraf_se.command_base import CommandError as CommandError  # raised by every command
+from paragraf_se.command_base import open_pipeline, recover_data_dir, writing
+from paragraf_se.command_base import out as _out
+from paragraf_se.crawl_commands import cmd_archive as cmd_archive  # dispatched by name
+from paragraf_se.crawl_commands import cmd_crawl as cmd_crawl
 from paragraf_se.db.connection import database_url
 from paragraf_se.db_commands import cmd_db as cmd_db  # dispatched by name from cli.main
 from paragraf_se.isolated_parse import IsolatedParser
 from paragraf_se.permalinks import PermalinkRegistry
 from paragraf_se.settings import DataDir
-
-
-class CommandError(Exception):
-    """A command could not start (bad arguments, unusable data directory)."""
-
-
-def _out(line: str = "") -> None:
-    print(line, flush=True)
-
-
-def _recover(data_dir: DataDir) -> None:
-    from paragraf_se.backup import finish_interrupted_restore
-    from paragraf_se.index_swap import recover
-
-    for note in (finish_interrupted_restore(data_dir), recover(data_dir)):
-        if note:
-            print(f"paragraf: {note} in {data_dir.root}", file=sys.stderr)
-
-
-@contextlib.contextmanager
-def _writing(data_dir: DataDir) -> Iterator[None]:
-    """Hold the data directory's writers lock (shared) for a writing command.
-
-    A restore in progress, or a directory that cannot be written, is a
-    CommandError before anything starts.
-    """
-    from paragraf_se.data_lock import DataDirBusy, data_dir_lock
-    from paragraf_se.pipeline import describe_write_error
-
-    # First finish a restore a crash interrupted: that needs the lock alone.
-    _recover(data_dir)
-    try:
-        lock = data_dir_lock(data_dir)
-        lock.__enter__()
-    except DataDirBusy as err:
-        raise CommandError(str(err)) from err
-    except OSError as err:  # a read-only mount or a full disk
-        raise CommandError(f"cannot write to {data_dir.root}: {describe_write_error(err)}; "
-                           "nothing was changed") from err
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)
-
-
-def _open(data_dir: DataDir, database: str | None = None):
-    from paragraf_se.db.errors import DatabaseError
-    from paragraf_se.wiring import open_data_dir
-
-    _recover(data_dir)
-    try:
-        opened = open_data_dir(data_dir, database=database)
-    except DatabaseError as err:
-        raise CommandError(str(err)) from err
-    except (OSError, sqlite3.Error) as err:
-        from paragraf_se.pipeline import describe_write_error
-
-        raise CommandError(f"cannot open data directory {data_dir.root}: "
-                           f"{describe_write_error(err)}") from err
-    return opened.pipeline(parse=IsolatedParser())
 
 
 def _describe(o) -> str:
@@ -120,8 +64,8 @@ def cmd_ingest(args: argparse.Namespace, data_dir: DataDir) -> int:
     # The manifest itself, inside a directory being ingested, is not a protocol.
     items = [*row_errors, *(i for i in found if manifest_file is None
                             or getattr(i, "path", i).resolve() != manifest_file)]
-    with _writing(data_dir):
-        pipeline = _open(data_dir, database_url(getattr(args, "database", None)))
+    with writing(data_dir):
+        pipeline = open_pipeline(data_dir, database_url(getattr(args, "database", None)))
         run = IngestRun(pipeline, args.json, _describe, _ingest_json)
         # As index --rebuild: parsers in parallel, bulk-writer processes per commit.
         parsers = [pipeline.parse, *(IsolatedParser() for _ in range(INGEST_PROCS - 1))]
@@ -285,9 +229,9 @@ def cmd_index(args: argparse.Namespace, data_dir: DataDir) -> int:
     from paragraf_se import index_swap
 
     # Build beside the live index, then swap, so searches never see a half-built one.
-    _recover(data_dir)
+    recover_data_dir(data_dir)
     try:
-        with _writing(data_dir), index_swap.rebuild_lock(data_dir):
+        with writing(data_dir), index_swap.rebuild_lock(data_dir):
             count, failed = _rebuild(data_dir)
     except index_swap.RebuildRunning as err:
         raise CommandError(str(err)) from err
@@ -340,7 +284,7 @@ def cmd_check(args: argparse.Namespace, data_dir: DataDir) -> int:
             raise CommandError(str(err)) from err
         return _check_report(report, "in the database")
     if args.repair:
-        with _writing(data_dir):
+        with writing(data_dir):
             _out(f"re-indexed {repair(data_dir)} document(s) with missing paragraphs")
     report = check(data_dir, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     return _check_report(report, "in the index")
@@ -442,5 +386,3 @@ def cmd_demo(args: argparse.Namespace, data_dir: DataDir) -> int:
     return run_demo(data_dir, host=args.host, port=args.port, serve=not args.no_serve,
                     out=sys.stdout)
 
-
-from paragraf_se.crawl_commands import cmd_archive, cmd_crawl  # noqa: E402,F401

@@ -30,6 +30,7 @@ from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun
 from paragraf_se.archive.crawl.frontier import Frontier
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.sniff import PDF
+from paragraf_se.command_base import CommandError, open_pipeline, writing
 from paragraf_se.db.connection import database_url
 from paragraf_se.progress import DEFAULT_INTERVAL, ProgressReporter
 from paragraf_se.settings import DataDir
@@ -40,10 +41,7 @@ if TYPE_CHECKING:
 
 
 def _command_error(message: str) -> Exception:
-    # Imported late: paragraf.commands imports this module at its end.
-    from paragraf_se.commands import CommandError as _Error
-
-    return _Error(message)
+    return CommandError(message)
 
 
 def _out(line: str = "") -> None:
@@ -193,7 +191,6 @@ def index_handoffs(pipeline: Pipeline, frontier: Frontier
 def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
     """Crawl the configured (or seeded) sources, then index what is new or changed."""
     from paragraf_se.archive.crawl.sources import crawl_source
-    from paragraf_se.commands import _open, _writing
 
     settings, sources = _sources(args)
     if args.dry_run:
@@ -207,9 +204,9 @@ def cmd_crawl(args: argparse.Namespace, data_dir: DataDir) -> int:
             return crawl_shared(args, data_dir, database, settings, sources, Progress(),
                                 _print_report)
     failures = 0
-    with _writing(data_dir), _crawl_logging(data_dir, args.verbose):
+    with writing(data_dir), _crawl_logging(data_dir, args.verbose):
         try:
-            pipeline = _open(data_dir)
+            pipeline = open_pipeline(data_dir)
         except ArchiveError as err:
             raise _command_error(str(err)) from err
         frontier = Frontier(data_dir.crawl_state)
@@ -314,14 +311,13 @@ def _archive_remove(args: argparse.Namespace, data_dir: DataDir) -> int:
     """``archive remove CAPTURE_ID --reason``: tombstone a capture and unindex it."""
     import getpass
 
-    from paragraf_se.commands import _open, _writing
 
     try:
         by = args.by or getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
         by = "unknown"
-    with _writing(data_dir):
-        pipeline = _open(data_dir)
+    with writing(data_dir):
+        pipeline = open_pipeline(data_dir)
         try:
             removal, outcome = pipeline.remove_capture(args.capture_id, reason=args.reason,
                                                        by=by)

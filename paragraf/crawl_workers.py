@@ -33,6 +33,7 @@ import psycopg
 from paragraf_se.archive.errors import ArchiveError
 from paragraf_se.archive.store import Archive
 from paragraf_se.archive.warcfile import writer_tag
+from paragraf_se.command_base import CommandError
 from paragraf_se.db import migrate
 from paragraf_se.db.catalog import PgCatalog
 from paragraf_se.db.connection import connect
@@ -49,8 +50,6 @@ log = logging.getLogger("paragraf.crawl")
 
 
 def _command_error(message: str) -> Exception:
-    from paragraf_se.commands import CommandError
-
     return CommandError(message)
 
 

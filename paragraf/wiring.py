@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paragraf_se.indexer.whoosh import files as index_layout  # the engine's files (backup)
 from paragraf_se.settings import DataDir
+
+__all__ = ["Opened", "index_layout", "open_data_dir", "open_engine", "open_registries"]
 
 if TYPE_CHECKING:
     from paragraf_se.archive.store import Archive

@@ -145,7 +145,7 @@ def test_one_word_queries_have_no_partial_matches(budget_index):
 def test_an_index_made_before_decision_kinds_still_writes_and_ranks(tmp_path):
     from whoosh.filedb.filestore import FileStorage
 
-    from paragraf_se.indexer.whoosh.index import INDEX_NAME
+    from paragraf_se.indexer.whoosh.files import INDEX_NAME
     from paragraf_se.indexer.whoosh.schema import build_schema
 
     schema = build_schema()

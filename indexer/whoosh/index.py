@@ -34,6 +34,7 @@ from paragraf_se.indexer.source_replace import plan_replace
 from paragraf_se.indexer.whoosh.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.whoosh.evaluator import Evaluator
 from paragraf_se.indexer.whoosh.facet_columns import FacetCache
+from paragraf_se.indexer.whoosh.files import INDEX_ID_FILE, INDEX_NAME
 from paragraf_se.indexer.whoosh.priors import PriorCache
 from paragraf_se.indexer.whoosh.query_compile import query_matcher
 from paragraf_se.indexer.whoosh.schema import (
@@ -44,12 +45,8 @@ from paragraf_se.indexer.whoosh.schema import (
     to_document,
 )
 from paragraf_se.indexer.whoosh.searcher_pool import SearcherPool
-from paragraf_se.indexer.whoosh.view import WhooshView
+from paragraf_se.indexer.whoosh.view import SearchParts, WhooshView
 
-INDEX_NAME = "paragraphs"
-# A random id written when an index is created: a rebuilt index starts at
-# generation 1 again, so generations alone cannot tell two indexes apart.
-INDEX_ID_FILE = "INDEX_ID"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
@@ -157,7 +154,8 @@ class WhooshIndex:
         self._pool = SearcherPool(self._ix, identity=lambda: index_identity(self._ix))
         self.facet_cache = FacetCache()
         self.evaluator = Evaluator()
-        self.prior_cache = PriorCache()
+        self._parts = SearchParts(compounds, self.grams, self.evaluator, self.facet_cache,
+                                  PriorCache())
         self._batch: _Batch | None = None
         self._write_lock = threading.RLock()  # one batch per index object
 
@@ -228,7 +226,7 @@ class WhooshIndex:
         """
         s = self._ix.searcher()
         try:
-            docnums = WhooshView(self, s).ordered_docnums(request, parsed)
+            docnums = WhooshView(self._parts, s).ordered_docnums(request, parsed)
             for docnum in docnums:
                 yield from_stored(s.stored_fields(docnum))
         finally:
@@ -242,7 +240,7 @@ class WhooshIndex:
     def view(self) -> Iterator[WhooshView]:
         """One pooled searcher as a :class:`~indexer.engine.ReadView` for one search."""
         with self._pool.searcher() as s:
-            yield WhooshView(self, s)
+            yield WhooshView(self._parts, s)
 
     # -- writing ---------------------------------------------------------
 
@@ -441,9 +439,10 @@ class WhooshIndex:
         Segments change only at commits, which the lock holds off, so the copy
         is one consistent generation. Returns the number of files copied.
         """
-        directory = getattr(self._ix.storage, "folder", None)
-        if directory is None:
+        # RamStorage has a "folder" too (empty: the working directory), so ask the type.
+        if not isinstance(self._ix.storage, FileStorage):
             raise ValueError("an in-memory index has no files to copy")
+        directory = self._ix.storage.folder
         lock = self._ix.lock("WRITELOCK")
         deadline = time.monotonic() + WRITER_WAIT_S
         while not lock.acquire(blocking=False):
@@ -460,6 +459,10 @@ class WhooshIndex:
             return count
         finally:
             lock.release()
+
+    def segment_ids(self) -> set[str]:
+        """The ids of the current generation's segments (for checking a backup's files)."""
+        return {s.segment_id() for s in self._ix._segments()}
 
     def close(self) -> None:
         self._pool.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Hashable, Iterator
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
@@ -20,29 +20,38 @@ from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.engine import MATCH_ALL, MATCH_PARTIAL, Hit, SearchRequest, SearchResult
 from paragraf_se.indexer.query import ParsedQuery
 from paragraf_se.indexer.snippets import make_snippet, snippet_text
-from paragraf_se.indexer.whoosh.evaluator import Matches, top
-from paragraf_se.indexer.whoosh.facet_columns import count_facets
+from paragraf_se.indexer.whoosh.evaluator import Evaluator, Matches, top
+from paragraf_se.indexer.whoosh.facet_columns import FacetCache, count_facets
 from paragraf_se.indexer.whoosh.partial_matches import clause_sets, partial_matches, terms_of
+from paragraf_se.indexer.whoosh.priors import PriorCache
 from paragraf_se.indexer.whoosh.query_compile import compile_query
 from paragraf_se.indexer.whoosh.schema import EXACT_FIELD, from_stored, with_decision
 from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
-if TYPE_CHECKING:
-    from paragraf_se.indexer.whoosh.index import WhooshIndex
-
 EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 
 
-class WhooshView:
-    """One searcher of a :class:`WhooshIndex`, answering the engine-neutral ReadView."""
+@dataclass(frozen=True)
+class SearchParts:
+    """What every view of one index shares: its analysis flags and per-generation caches."""
 
-    def __init__(self, index: WhooshIndex, searcher) -> None:
+    compounds: bool  # compound parts are searchable
+    grams: bool  # the index has the common-grams field (older ones answer phrases by positions)
+    evaluator: Evaluator
+    facet_cache: FacetCache
+    prior_cache: PriorCache
+
+
+class WhooshView:
+    """One searcher of a Whoosh index, answering the engine-neutral ReadView."""
+
+    def __init__(self, parts: SearchParts, searcher) -> None:
         self._s = searcher
-        self._compounds = index.compounds
-        self._grams = index.grams
-        self._evaluator = index.evaluator
-        self._facets = index.facet_cache
-        self._priors = index.prior_cache
+        self._compounds = parts.compounds
+        self._grams = parts.grams
+        self._evaluator = parts.evaluator
+        self._facets = parts.facet_cache
+        self._priors = parts.prior_cache
 
     @property
     def version(self) -> Hashable:

@@ -55,6 +55,8 @@ class Facet:
     slugged: bool = True
     openapi_schema: dict[str, object] = field(default_factory=lambda: {"type": "string"})
     cli_hint: str = ""  # English, after "'x' is not a <name>;" when parse refuses a value
+    help_example: str = ""  # the query-language example on the help page: år:2022
+    help_text: str = ""  # Swedish, what the example finds
 
     def key(self, value: str) -> str:
         """The filter key of a displayed facet value (what a facet link carries)."""
@@ -63,13 +65,16 @@ class Facet:
 
 FACETS: tuple[Facet, ...] = (
     Facet("org", "orgs", "Organisation", "organisation", "Organisation, name or slug",
-          ("organ", "org", "organisation")),
+          ("organ", "org", "organisation"), help_example='organ:"Åsjö kommun"',
+          help_text="Bara en organisation."),
     Facet("body", "bodies", "Organ", "organ", "Body (nämnd, styrelse), name or slug",
-          ("nämnd", "namnd", "body")),
+          ("nämnd", "namnd", "body"), help_example="nämnd:Kommunstyrelsen",
+          help_text="Bara ett organ (nämnd, styrelse, råd)."),
     Facet("year", "years", "År", "år", "Meeting year", ("år", "ar", "year"),
           parse=_year, by_count=False, slugged=False,
           openapi_schema={"type": "integer", "minimum": 1000, "maximum": 2999},
-          cli_hint="write four digits, e.g. 2022"),
+          cli_hint="write four digits, e.g. 2022", help_example="år:2022",
+          help_text="Bara ett år."),
 )
 FACET_NAMES: tuple[str, ...] = tuple(f.name for f in FACETS)
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}

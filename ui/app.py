@@ -53,7 +53,7 @@ env.globals.update(links=links, url=urls.url,
                    meeting_path=lambda p: urls.url(urls.meeting_path(p)),
                    case_path=lambda dnr: urls.url(urls.case_path(dnr)),
                    api_case_path=lambda dnr: urls.url(urls.api_case_path(dnr)),
-                   SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS)
+                   SORT_LABELS=SORT_LABELS, FACET_LABELS=FACET_LABELS, FACETS=FACETS)
 env.filters["source_label"] = links.source_label
 env.filters["reflow"] = reflow
 env.globals["swedish_reason"] = swedish_reason

@@ -3,8 +3,8 @@
 Three systems answer every query in ``benchmarks/relevance/queries.tsv`` over the
 same paragraphs, with the default AND semantics of the query language:
 
-- **Paragraf**: ``WhooshIndex(None)``: compound parts + Snowball Swedish + overrides;
-- **Snowball**: ``WhooshIndex(None, compounds=False)``: plain Snowball Swedish;
+- **Paragraf**: ``open_engine(None)``: compound parts + Snowball Swedish + overrides;
+- **Snowball**: ``open_engine(None, compounds=False)``: plain Snowball Swedish;
 - **Exakt BM25**: the Paragraf index searched with ``mode="exact"``, i.e. BM25 over
   the unstemmed, lowercased words (the no-stemming baseline).
 
@@ -48,11 +48,11 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # runnable as a plain script from any directory
     sys.path.insert(0, str(REPO))
 
-from paragraf_se.indexer.engine import SearchRequest  # noqa: E402
+from paragraf_se.indexer.engine import Engine, SearchRequest  # noqa: E402
 from paragraf_se.indexer.model import Paragraph, SourceRef, paragraph_id  # noqa: E402
 from paragraf_se.indexer.search import search  # noqa: E402
 from paragraf_se.indexer.slug import slugify  # noqa: E402
-from paragraf_se.indexer.whoosh.index import WhooshIndex  # noqa: E402
+from paragraf_se.wiring import open_engine  # noqa: E402
 
 DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "goteborg-ks" / "paragraphs.jsonl"
@@ -255,12 +255,12 @@ def systems_for(paragraphs: Mapping[str, Paragraph]) -> dict[str, Searcher]:
     """The three systems over one collection, each a function query -> (keys, total,
     relaxed)."""
     key_of = {p.id: key for key, p in paragraphs.items()}
-    paragraf = WhooshIndex(None)
+    paragraf = open_engine(None)
     paragraf.add_many(paragraphs.values())
-    snowball = WhooshIndex(None, compounds=False)
+    snowball = open_engine(None, compounds=False)
     snowball.add_many(paragraphs.values())
 
-    def searcher(index: WhooshIndex, mode: str) -> Searcher:
+    def searcher(index: Engine, mode: str) -> Searcher:
         def run(q: str) -> tuple[tuple[str, ...], int, bool]:
             result = search(index, SearchRequest(q=q, size=CUTOFF, mode=mode))
             keys = tuple(key_of[h.paragraph.id] for h in result.hits)

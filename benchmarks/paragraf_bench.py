@@ -15,8 +15,9 @@ from benchmarks.corpus_file import read_corpus
 from benchmarks.querymix import QuerySpec
 from benchmarks.stats import Latency, Timer, dir_size_mb, peak_rss_mb
 from benchmarks.synth import SyntheticCorpus
+from paragraf_se.indexer.engine import Engine
 from paragraf_se.indexer.search import search
-from paragraf_se.indexer.whoosh.index import WhooshIndex
+from paragraf_se.wiring import open_engine
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def build_paragraf(corpus_path: Path, index_dir: Path) -> BuildResult:
     if index_dir.exists():
         shutil.rmtree(index_dir)
     with Timer() as t:
-        ix = WhooshIndex(index_dir)
+        ix = open_engine(index_dir)
         n = ix.add_many(read_corpus(corpus_path), procs=BUILD_PROCS)
         ix.close()
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -108,7 +109,7 @@ def run_queries(run_one, warm: list[QuerySpec], timed: list[list[QuerySpec]]) ->
                     Latency.of(repeats), totals, errors)
 
 
-def paragraf_runner(index: WhooshIndex):
+def paragraf_runner(index: Engine):
     """``run_one`` for Paragraf: the real search function (facets, highlights, total)."""
 
     def run_one(spec: QuerySpec) -> int:
@@ -117,7 +118,7 @@ def paragraf_runner(index: WhooshIndex):
     return run_one
 
 
-def incremental_adds(index: WhooshIndex, corpus: SyntheticCorpus, meetings: int = 5,
+def incremental_adds(index: Engine, corpus: SyntheticCorpus, meetings: int = 5,
                      size: int = 15) -> Latency:
     """Index ``meetings`` new meetings of ``size`` paragraphs, one replace_source each."""
     times = []
@@ -156,7 +157,7 @@ def profile_build(corpus_path: Path, work: Path, n: int = 3000) -> str:
         paragraphs.append(p)
         if len(paragraphs) >= n:
             break
-    ix = WhooshIndex(target)
+    ix = open_engine(target)
     try:
         return profile_text(lambda: ix.add_many(paragraphs), sort="tottime")
     finally:
@@ -164,7 +165,7 @@ def profile_build(corpus_path: Path, work: Path, n: int = 3000) -> str:
         shutil.rmtree(target, ignore_errors=True)
 
 
-def profile_queries(index: WhooshIndex, specs: list[QuerySpec]) -> str:
+def profile_queries(index: Engine, specs: list[QuerySpec]) -> str:
     """Profile of running ``specs`` once (use queries not run before: no cache hits)."""
     run_one = paragraf_runner(index)
     return profile_text(lambda: [run_one(s) for s in specs])

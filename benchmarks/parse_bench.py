@@ -10,9 +10,9 @@ from benchmarks.stats import Timer
 from benchmarks.synth import Meeting, SyntheticCorpus, protocol_text
 from paragraf_se.indexer.model import SourceRef
 from paragraf_se.indexer.parsing import parse_document
-from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.meeting_identity import build_paragraphs, resolve_identity
 from paragraf_se.sample_site.pdfwriter import Flow, TextRun, build_pdf, text_width
+from paragraf_se.wiring import open_engine
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def pipeline_rate(corpus: SyntheticCorpus, paragraphs: int, work: Path) -> tuple
     target = work / "pipeline-index"
     if target.exists():
         shutil.rmtree(target)
-    index = WhooshIndex(target)
+    index = open_engine(target)
     try:
         with Timer() as tall, index.batch():
             for m, data in docs:

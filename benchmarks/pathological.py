@@ -35,8 +35,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.synth import SyntheticCorpus  # noqa: E402
 from paragraf_se.indexer.engine import SearchRequest  # noqa: E402
 from paragraf_se.indexer.search import search  # noqa: E402
-from paragraf_se.indexer.whoosh.index import WhooshIndex  # noqa: E402
 from paragraf_se.settings import DataDir  # noqa: E402
+from paragraf_se.wiring import open_engine  # noqa: E402
 
 ORDINARY = ("budget", "detaljplan", "skola", "kollektivtrafik", "yttrande", "motion")
 
@@ -59,7 +59,7 @@ def pathological(rng: random.Random) -> dict[str, str]:
 
 
 def build_index(data: DataDir, paragraphs: int) -> float:
-    index = WhooshIndex(data.index)
+    index = open_engine(data.index)
     start = time.perf_counter()
     try:
         index.add_many(SyntheticCorpus(2026).paragraphs(paragraphs), procs=2)
@@ -69,7 +69,7 @@ def build_index(data: DataDir, paragraphs: int) -> float:
 
 
 def in_process(data: DataDir, repeats: int) -> dict[str, dict[str, float]]:
-    index = WhooshIndex(data.index)
+    index = open_engine(data.index)
     out: dict[str, dict[str, float]] = {}
     try:
         search(index, SearchRequest(q="budget"))  # warm caches

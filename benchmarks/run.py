@@ -36,8 +36,8 @@ from benchmarks.querymix import query_mix
 from benchmarks.report import write_report
 from benchmarks.stats import Timer, machine, versions
 from benchmarks.synth import SIZES, SyntheticCorpus
-from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
+from paragraf_se.wiring import open_engine
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -92,7 +92,7 @@ def run(cfg: Config) -> dict:
     _say(cfg, "Paragraf: full build")
     out["build"] = [asdict(in_child(build_paragraf, corpus_path, data.index))]
     _say(cfg, "Paragraf: queries")
-    index = WhooshIndex(data.index)
+    index = open_engine(data.index)
     try:
         pruns = run_queries(paragraf_runner(index), warm, timed)
         out["queries_run"] = {"Paragraf (Whoosh)": asdict(pruns)}
@@ -120,7 +120,7 @@ def run(cfg: Config) -> dict:
         _say(cfg, f"Paragraf: ingest DIR of {cfg.size:,} paragraphs as protocol files")
         out["ingest"] = ingest_result(measure_ingest(corpus, cfg.size, cfg.work))
     _say(cfg, "Paragraf: incremental adds")
-    index = WhooshIndex(data.index)
+    index = open_engine(data.index)
     try:
         out["incremental"] = asdict(incremental_adds(index, corpus))
     finally:

@@ -117,3 +117,27 @@ def test_repair_indexes_what_is_missing(data):
     assert repair(data) == 1
     assert check(data).ok
     assert repair(data) == 0
+
+
+def test_repair_records_permalinks_and_parse_status_as_an_ingest_does(data):
+    """A repair opens the data directory as every command does, registries included."""
+    from paragraf_se.check import repair
+    from paragraf_se.parse_status import ParseStatusLog
+    from paragraf_se.permalinks import PermalinkRegistry
+
+    assert not data.permalinks.exists() and not data.parse_status.exists()  # ingested bare
+    index = WhooshIndex(data.index)
+    victim = next(iter(index.all()))
+    with index._writer() as w:
+        w.delete_by_term("id", victim.id)
+    index.close()
+    assert repair(data) == 1
+    registry = PermalinkRegistry(data.permalinks)
+    status = ParseStatusLog(data.parse_status)
+    try:
+        assert registry.issued_count() == 3  # every paragraph of the re-indexed document
+        total, docs = status.list(None, offset=0, limit=10)
+        assert total == 1 and docs[0].paragraphs == 3
+    finally:
+        registry.close()
+        status.close()

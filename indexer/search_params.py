@@ -38,21 +38,30 @@ class Param:
     # A filter narrows the result: shown in the filter bar, carried by feeds and exports.
     narrows: bool = False
     facet: Facet | None = None
+    default: object = None  # the value when the parameter is absent
+    cli_help: str = ""  # English help of the CLI's option, when it differs from description
 
 
 SEARCH_PARAMS: tuple[Param, ...] = (
     Param("q", "Query text (see /hjalp for the query language)", label="Sökord", narrows=True),
     *(Param(f.name, f.description, dict(f.openapi_schema), label=f.label, repeatable=True,
             narrows=True, facet=f) for f in FACETS),
-    Param("from", "Meetings on or after this date", _DATE, label="Från", narrows=True),
-    Param("to", "Meetings on or before this date", _DATE, label="Till", narrows=True),
-    Param("sort", "Order of hits", {"type": "string", "enum": list(SORTS)}),
+    Param("from", "Meetings on or after this date", _DATE, label="Från", narrows=True,
+          cli_help="only meetings on or after this date"),
+    Param("to", "Meetings on or before this date", _DATE, label="Till", narrows=True,
+          cli_help="only meetings on or before this date"),
+    Param("sort", "Order of hits", {"type": "string", "enum": list(SORTS)}, default=SORTS[0],
+          cli_help="order of the hits (default relevance)"),
     Param("mode", "stemmed: inflections and compound parts match; exact: words as written",
-          {"type": "string", "enum": list(MODES)}, label="Sökläge", narrows=True),
+          {"type": "string", "enum": list(MODES)}, label="Sökläge", narrows=True,
+          default=MODES[0],
+          cli_help="stemmed: all word forms (default); exact: the words as typed"),
 )
 PAGE_PARAMS: tuple[Param, ...] = (
-    Param("page", "Page, from 1", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
-    Param("size", "Hits per page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}),
+    Param("page", "Page, from 1", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+          default=1, cli_help="page of hits to show (default 1)"),
+    Param("size", "Hits per page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+          default=10, cli_help="hits per page (default 10)"),
 )
 # The parameters that narrow a search, in the order the filter bar shows them.
 FILTER_PARAMS: tuple[str, ...] = tuple(p.name for p in SEARCH_PARAMS if p.narrows)

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from paragraf_se.db_commands import add_db_parser
-from paragraf_se.indexer.facets import FACETS, Facet, FacetValueError
+from paragraf_se.indexer.facets import Facet, FacetValueError
+from paragraf_se.indexer.search_params import PAGE_PARAMS, SEARCH_PARAMS
 from paragraf_se.rate_limit import DEFAULT_PER_MINUTE
 from paragraf_se.settings import (
     DATA_DIR_ENV,
@@ -94,6 +95,29 @@ def _non_negative(raw: str) -> float:
     raise argparse.ArgumentTypeError(f"{raw!r} is not a number of 0 or more")
 
 
+def _add_search_options(p: argparse.ArgumentParser) -> None:
+    """The search's options, from the parameters indexer.search_params declares once."""
+    for param in (*SEARCH_PARAMS, *PAGE_PARAMS):
+        if param.name == "q":  # the query is the positional words
+            continue
+        option = f"--{param.name}"
+        if param.facet is not None:
+            d = param.facet.description
+            p.add_argument(option, action="append", default=[],
+                           type=_facet_value(param.facet),
+                           help=f"only this {d[0].lower()}{d[1:]} (repeatable)")
+        elif param.schema.get("format") == "date":
+            p.add_argument(option, dest=f"date_{param.name}", type=_date,
+                           metavar="YYYY-MM-DD", help=param.cli_help or param.description)
+        elif "enum" in param.schema:
+            choices = [str(c) for c in param.schema["enum"]]  # type: ignore[union-attr]
+            p.add_argument(option, default=param.default, metavar="{" + ",".join(choices) + "}",
+                           type=_one_of(*choices), help=param.cli_help or param.description)
+        else:
+            p.add_argument(option, type=_count, default=param.default,
+                           help=param.cli_help or param.description)
+
+
 def _one_of(*choices: str):
     def check(raw: str) -> str:
         if raw in choices:
@@ -166,22 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "Put -- before a query that starts with '-'.")
     p.add_argument("query", nargs="*", metavar="WORD",
                    help="query words and operators (see README, Query language)")
-    for facet in FACETS:  # every facet is a filter option (indexer.facets)
-        p.add_argument(f"--{facet.name}", action="append", default=[], type=_facet_value(facet),
-                       help=f"only this {facet.description[0].lower()}"
-                            f"{facet.description[1:]} (repeatable)")
-    p.add_argument("--from", dest="date_from", type=_date, metavar="YYYY-MM-DD",
-                   help="only meetings on or after this date")
-    p.add_argument("--to", dest="date_to", type=_date, metavar="YYYY-MM-DD",
-                   help="only meetings on or before this date")
-    p.add_argument("--sort", default="relevance", metavar="{relevance,newest,oldest}",
-                   type=_one_of("relevance", "newest", "oldest"),
-                   help="order of the hits (default relevance)")
-    p.add_argument("--mode", default="stemmed", metavar="{stemmed,exact}",
-                   type=_one_of("stemmed", "exact"),
-                   help="stemmed: all word forms (default); exact: the words as typed")
-    p.add_argument("--page", type=_count, default=1, help="page of hits to show (default 1)")
-    p.add_argument("--size", type=_count, default=10, help="hits per page (default 10)")
+    _add_search_options(p)
     p.add_argument("--json", action="store_true",
                    help="the result as the JSON API answers it")
 

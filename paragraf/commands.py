@@ -139,11 +139,13 @@ REBUILD_PROCS = 2
 # crash loses at most that much index work; the originals are archived).
 INGEST_PROCS = 2
 INGEST_BATCH_DOCUMENTS = 2_000
+CLI_SEARCH_SECONDS = 10.0  # a CLI search is bounded by input size as any, and by this
 
 
 def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
     import datetime as dt
 
+    from paragraf_se.indexer.budget import Budget
     from paragraf_se.indexer.engine import InvalidRequest, SearchRequest
     from paragraf_se.indexer.facets import FACETS
     from paragraf_se.indexer.search import search
@@ -170,7 +172,9 @@ def cmd_search(args: argparse.Namespace, data_dir: DataDir) -> int:
         raise CommandError(f"no index in {data_dir.root}: run 'paragraf ingest' first")
     index = open_engine(data_dir.index)
     try:
-        result = search(index, req)
+        # One search at a terminal, not a server under load: the time bound that keeps
+        # a server responsive would make a cold first search's answer depend on the machine.
+        result = search(index, req, Budget(CLI_SEARCH_SECONDS))
     finally:
         index.close()
     if args.json:

@@ -36,7 +36,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -48,9 +47,7 @@ from types import TracebackType
 
 from paragraf_se.archive import recovery, warcfile
 from paragraf_se.archive.catalog import (
-    DECLARED_CONTENT_TYPE,
     Catalog,
-    Location,
     Removal,
     StoredCapture,
     Visit,
@@ -67,8 +64,16 @@ from paragraf_se.archive.errors import (
     CaptureRemoved,
 )
 from paragraf_se.archive.model import Capture
+from paragraf_se.archive.record_input import (
+    check_headers,
+    check_source,
+    check_status,
+    checked_metadata,
+    header_value,
+)
 from paragraf_se.archive.recovery import VerifyReport
 from paragraf_se.archive.sniff import sniff
+from paragraf_se.archive.warc_appender import WarcAppender
 from paragraf_se.archive.warcfile import BadMember, BuiltRecord
 
 __all__ = [
@@ -87,7 +92,6 @@ __all__ = [
 DEFAULT_MAX_WARC_BYTES = 256 * 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 30.0
 
-_HEADER_NAME_RE = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _LOCK_POLL_SECONDS = 0.05
 
 
@@ -102,47 +106,6 @@ class StoreResult:
 
     capture: Capture
     new: bool
-
-
-def _check_source(source: str) -> None:
-    if not isinstance(source, str) or not source:
-        raise ValueError("source must be a non-empty string")
-    # The source becomes a WARC header: whitespace or control characters
-    # would corrupt the record (callers percent-encode, e.g. Path.as_uri()).
-    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in source):
-        raise ValueError(f"source contains whitespace or control characters: {source!r}")
-
-
-def _check_status(status: int) -> None:
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ValueError(f"invalid HTTP status: {status!r}")
-
-
-def _check_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    checked = []
-    for pair in headers:
-        name, value = pair
-        if not isinstance(name, str) or not _HEADER_NAME_RE.fullmatch(name):
-            raise ValueError(f"invalid HTTP header name: {name!r}")
-        if not isinstance(value, str) or "\r" in value or "\n" in value:
-            raise ValueError(f"invalid value for HTTP header {name}: {value!r}")
-        checked.append((name, value))
-    return checked
-
-
-def _metadata(metadata: Mapping[str, str] | None, declared: str) -> dict[str, str]:
-    result = dict(metadata or {})
-    for key, value in result.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise ValueError(f"metadata keys and values must be strings: {key!r}: {value!r}")
-    if declared:
-        result[DECLARED_CONTENT_TYPE] = declared
-    return result
-
-
-def _header(headers: Sequence[tuple[str, str]], name: str) -> str | None:
-    lowered = name.lower()
-    return next((value for key, value in headers if key.lower() == lowered), None)
 
 
 class Archive:
@@ -209,7 +172,7 @@ class Archive:
             with self._writer(timeout=0):
                 if catalog_lost and warcfile.list_warc_files(self.warc_dir):
                     recovery.rebuild(self._catalog, self.warc_dir)
-                self._prepare_current()
+                self._appender.prepare_current()
         except ArchiveLocked:
             pass  # someone else is writing; they (or our next write) repair the tail
 
@@ -310,13 +273,13 @@ class Archive:
         the visit is logged, and metadata that differs is merged into the
         capture (a small ``metadata`` record keeps that rebuildable).
         """
-        _check_source(source)
+        check_source(source)
         data = bytes(data)
         sha256 = hashlib.sha256(data).hexdigest()
         cid = capture_id(source, sha256)
         declared = (content_type or "").strip()
         effective = sniff(data, declared)
-        meta = _metadata(metadata, declared)
+        meta = checked_metadata(metadata, declared)
         with self._writer():
             now = self._now()
             existing = self._catalog.get(cid)
@@ -356,12 +319,12 @@ class Archive:
         """
         prepared = []
         for data, source, content_type, metadata in items:
-            _check_source(source)
+            check_source(source)
             data = bytes(data)
             sha256 = hashlib.sha256(data).hexdigest()
             declared = (content_type or "").strip()
             prepared.append((data, source, sha256, capture_id(source, sha256), declared,
-                             _metadata(metadata, declared)))
+                             checked_metadata(metadata, declared)))
         results: list[StoreResult | None] = [None] * len(prepared)
         with self._writer():
             now = self._now()
@@ -386,7 +349,7 @@ class Archive:
                 in_group[cid] = i
                 new.append((i, capture, record))
             if new:
-                locations, end = self._append([record for _, _, record in new], now)
+                locations, end = self._appender.append([record for _, _, record in new], now)
                 with self._catalog.transaction():
                     for (i, capture, record), where in zip(new, locations, strict=True):
                         capture = replace(capture, warc_file=where.warc_file,
@@ -419,16 +382,16 @@ class Archive:
         ``warcfile.consistent_headers``). Identical bytes from the same URL
         become a ``revisit`` record pointing at the original capture.
         """
-        _check_source(url)
-        _check_status(status)
-        headers = _check_headers(headers)
-        request_headers = _check_headers(request_headers)
+        check_source(url)
+        check_status(status)
+        headers = check_headers(headers)
+        request_headers = check_headers(request_headers)
         body = bytes(body)
         sha256 = hashlib.sha256(body).hexdigest()
         cid = capture_id(url, sha256)
-        declared = (_header(headers, "Content-Type") or "").strip()
-        meta = _metadata(metadata, declared)
-        visit_validators = (_header(headers, "ETag"), _header(headers, "Last-Modified"))
+        declared = (header_value(headers, "Content-Type") or "").strip()
+        meta = checked_metadata(metadata, declared)
+        visit_validators = (header_value(headers, "ETag"), header_value(headers, "Last-Modified"))
         with self._writer():
             now = self._now()
             existing = self._catalog.get(cid)
@@ -475,15 +438,15 @@ class Archive:
         Writes a ``revisit`` record (profile server-not-modified). Returns
         that capture, or None (and writes nothing) if ``url`` was never captured.
         """
-        _check_source(url)
-        headers = _check_headers(headers)
-        request_headers = _check_headers(request_headers)
+        check_source(url)
+        headers = check_headers(headers)
+        request_headers = check_headers(request_headers)
         with self._writer():
             latest = self._catalog.latest(url)
             if latest is None:
                 return None
             etag, last_modified = self._catalog.validators_after(
-                url, _header(headers, "ETag"), _header(headers, "Last-Modified")
+                url, header_value(headers, "ETag"), header_value(headers, "Last-Modified")
             )
             visit = Visit(url, self._now(), 304, latest.capture.id, True, etag, last_modified)
             self._commit_revisit(latest, visit, headers, request_headers, {})
@@ -513,7 +476,7 @@ class Archive:
                 existing.capture.source, when=now, refers_to=existing.record_id,
                 extra={**warcfile.paragraf_headers(existing.capture.id),
                        warcfile.H_REMOVED: audit})
-            locations, end = self._append([record], now)
+            locations, end = self._appender.append([record], now)
             removal = Removal(existing.capture.id, existing.capture.source, now, by, reason)
             with self._catalog.transaction():
                 self._catalog.add_removal(removal, locations[0])
@@ -556,6 +519,11 @@ class Archive:
         return recovery.verify(self._catalog, self.warc_dir)
 
     # -- internals -------------------------------------------------------
+
+    @property
+    def _appender(self) -> WarcAppender:
+        # Stateless but for these four: the catalog is the truth about every file.
+        return WarcAppender(self.warc_dir, self._catalog, self._writer_tag, self._max_warc_bytes)
 
     def _now(self) -> dt.datetime:
         now = self._clock()
@@ -605,11 +573,6 @@ class Archive:
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    def _own_files(self) -> list[str]:
-        """The WARC files this writer may append to: untagged ones, or those of its tag."""
-        return [name for name in warcfile.list_warc_files(self.warc_dir)
-                if warcfile.tag_of(name) == self._writer_tag]
-
     def _check_not_replaced(self) -> None:
         """Refuse to write when our lock file is no longer the archive's (a restore swapped it).
 
@@ -626,74 +589,10 @@ class Archive:
                 f"the archive in {self.root} was replaced (restored) after this process opened "
                 "it; nothing more was written: run the command again")
 
-    def _prepare_current(self) -> tuple[str, int] | None:
-        """The newest WARC file and its intact size, cutting off a torn tail first.
-
-        None means: start a new file (there is none, or committed bytes are
-        missing from it, which verify() reports; we never append to damage).
-        """
-        names = self._own_files()
-        if not names:
-            return None
-        name = names[-1]
-        path = self.warc_dir / name
-        size = path.stat().st_size
-        committed = self._catalog.committed_size(name) or 0
-        if size == committed:
-            return name, size
-        if size < committed:
-            return None
-        with open(path, "r+b") as fh:
-            end = committed
-            try:
-                for member in warcfile.iter_members(fh, committed):
-                    end = member.offset + member.length
-            except BadMember as exc:
-                end = exc.offset
-                fh.truncate(end)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if end == 0:
-            path.unlink()  # nothing intact, not even the warcinfo record
-            return None
-        return name, end
-
-    def _append(
-        self, records: Sequence[BuiltRecord], when: dt.datetime
-    ) -> tuple[list[Location], int]:
-        """Append records to the current WARC file (rotating by size) and fsync it.
-
-        ``when`` names a new file if one is started. Returns each record's
-        location and the file's new intact size.
-        """
-        current = self._prepare_current()
-        total = sum(len(record.data) for record in records)
-        blobs = [record.data for record in records]
-        if current is None or current[1] + total > self._max_warc_bytes:
-            names = self._own_files()
-            sequence = (warcfile.sequence_of(names[-1]) or 0) + 1 if names else 1
-            name = warcfile.warc_name(when, sequence, self._writer_tag)
-            blobs.insert(0, warcfile.build_warcinfo(name, when).data)
-            offset, new_file = 0, True
-        else:
-            (name, offset), new_file = current, False
-        with open(self.warc_dir / name, "ab") as fh:
-            fh.write(b"".join(blobs))
-            fh.flush()
-            os.fsync(fh.fileno())
-        if new_file:
-            _fsync_dir(self.warc_dir)
-        locations = []
-        position = offset + (len(blobs[0]) if new_file else 0)
-        for record in records:
-            locations.append(Location(name, position, len(record.data)))
-            position += len(record.data)
-        return locations, position
-
     def _commit_new(
         self, capture: Capture, records: Sequence[BuiltRecord], visit: Visit
     ) -> StoreResult:
-        locations, end = self._append(records, capture.fetched_at)
+        locations, end = self._appender.append(records, capture.fetched_at)
         where = locations[0]
         capture = replace(
             capture, warc_file=where.warc_file, offset=where.offset, length=where.length
@@ -736,7 +635,7 @@ class Archive:
             when=visit.fetched_at,
             concurrent_to=revisit.record_id,
         )
-        locations, end = self._append([revisit, request], visit.fetched_at)
+        locations, end = self._appender.append([revisit, request], visit.fetched_at)
         merged = {**original.capture.meta(), **meta}
         with self._catalog.transaction():
             if merged != original.capture.meta():
@@ -761,18 +660,9 @@ class Archive:
             refers_to=existing.record_id,
             extra=warcfile.paragraf_headers(existing.capture.id, metadata=meta),
         )
-        locations, end = self._append([record], now)
+        locations, end = self._appender.append([record], now)
         with self._catalog.transaction():
             self._catalog.set_metadata(existing.capture.id, merged)
             self._catalog.add_visit(visit, locations[0])
             self._catalog.set_committed_size(locations[0].warc_file, end)
         return StoreResult(replace(existing.capture, metadata=metadata_tuple(merged)), False)
-
-
-def _fsync_dir(path: Path) -> None:
-    # A new file's name is only durable once its directory entry is synced.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -6,6 +6,10 @@ early and says so in :attr:`Budget.cut`; the search then answers with what it
 has and a notice, instead of holding a pooled searcher for seconds. Input
 sizes are bounded where they enter (the query is cut at
 ``query.MAX_QUERY_CHARS`` before parsing and before suggestions).
+
+When the client is gone (:meth:`Budget.cancel`, called by
+:mod:`indexer.cancellable`), the next :meth:`Budget.check` of any step raises
+:class:`SearchCancelled`: nobody waits for the answer, so nothing more is done.
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ from collections.abc import Callable
 SEARCH_SECONDS = 0.3
 SUGGEST_SECONDS = 0.15  # of which spelling suggestions at most this
 MAX_EXPANSION_TERMS = 1_500  # index terms all prefixes of one query may stand for
+MIN_PREFIX_SHARE = 8  # terms each prefix (per field) may take, however many the query has
+EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
+
+
+class SearchCancelled(Exception):
+    """The client is gone: the search (or export) stopped where it was."""
 
 
 class Budget:
@@ -32,6 +42,12 @@ class Budget:
         self.expansion_left = expansion_terms
         self._cancelled = threading.Event()
         self.cut: list[str] = []  # what was stopped early, for the notice
+        # Terms each prefix may take: the allowance split over the query's
+        # prefixes (see share_expansions), so the first of 56 prefixes cannot
+        # take it all; and what each prefix was expanded to, so evaluating a
+        # clause again (partial matches) gives the same terms at no cost.
+        self.per_prefix: int | None = None
+        self.expansions: dict[tuple[str, bytes], list[bytes]] = {}
 
     def cancel(self) -> None:
         """The client is gone: every step stops at its next check."""
@@ -40,6 +56,11 @@ class Budget:
     @property
     def cancelled(self) -> bool:
         return self._cancelled.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`SearchCancelled` if the client is gone (cheap: call it in loops)."""
+        if self._cancelled.is_set():
+            raise SearchCancelled("the client disconnected")
 
     def expired(self) -> bool:
         return self._cancelled.is_set() or self._clock() >= self.deadline
@@ -55,6 +76,11 @@ class Budget:
             return False
         self.expansion_left -= 1
         return True
+
+    def share_expansions(self, prefixes: int) -> None:
+        """Split the allowance fairly over ``prefixes`` (field, prefix) pairs, once."""
+        if self.per_prefix is None and prefixes:
+            self.per_prefix = max(MIN_PREFIX_SHARE, self.expansion_left // prefixes)
 
     def note(self, what: str) -> None:
         if what not in self.cut:

@@ -100,6 +100,9 @@ class SearchResult:
     suggestion: str | None = None  # "Menade du …?"
     relaxed: bool = False  # no paragraph had every word; these have some
     partial_total: int = 0  # paragraphs with some but not all words (see above)
+    # The search's bounds cut it (a prefix stood for too many words, or time
+    # ran out): not every match may be counted; a notice says so in Swedish.
+    limited: bool = False
 
 
     @property

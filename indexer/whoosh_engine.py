@@ -306,12 +306,13 @@ class WhooshIndex:
         suggestion = None
         if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
             suggestion = suggest(s, request.q, budget)
-        if "expansion" in budget.cut or "time" in budget.cut:
+        limited = "expansion" in budget.cut or "time" in budget.cut
+        if limited:
             notices.append("Sökningen var för omfattande och begränsades (till exempel ord* "
                            "som passar väldigt många ord); alla träffar kanske inte visas.")
         if notices or suggestion:
             result = replace(result, notices=result.notices + tuple(notices),
-                             suggestion=suggestion, relaxed=relaxed_used)
+                             suggestion=suggestion, relaxed=relaxed_used, limited=limited)
         return result
 
     def _run(self, s, request: SearchRequest, parsed: ParsedQuery,

@@ -8,7 +8,7 @@ sizes are bounded where they enter (the query is cut at
 ``query.MAX_QUERY_CHARS`` before parsing and before suggestions).
 
 When the client is gone (:meth:`Budget.cancel`, called by
-:mod:`indexer.cancellable`), the next :meth:`Budget.check` of any step raises
+:mod:`paragraf_se.cancellable`), the next :meth:`Budget.check` of any step raises
 :class:`SearchCancelled`: nobody waits for the answer, so nothing more is done.
 """
 

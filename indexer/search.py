@@ -125,8 +125,10 @@ def search(engine: SearchEngine, request: SearchRequest,
     time and size, and lets a caller cancel it (see :mod:`indexer.budget`);
     a fresh default budget is used when none is given.
     """
+    budget = budget or Budget()
+    budget.check()  # the client may have left while the request waited
     parsed = parse_query(request.q)
-    result = engine.execute(request, parsed, budget or Budget())
+    result = engine.execute(request, parsed, budget)
     if parsed.notices:
         return replace(result, notices=parsed.notices + result.notices)
     return result

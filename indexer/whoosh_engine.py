@@ -26,7 +26,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
 from paragraf_se.indexer.analysis import stem
-from paragraf_se.indexer.budget import Budget
+from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget
 from paragraf_se.indexer.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
@@ -59,7 +59,6 @@ INDEX_ID_FILE = "INDEX_ID"
 # Whoosh's writer lock is an fcntl lock: the kernel drops it when its process
 # dies, so a crashed writer never leaves a stale lock behind.
 WRITER_WAIT_S = 30.0
-EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 BATCH_DOCUMENTS = 100  # sources per commit inside batch()
 # Worker processes take about a second to start: worth it for big commits only.
 PARALLEL_FLUSH_FROM = 5_000  # paragraphs
@@ -233,32 +232,38 @@ class WhooshIndex:
             span[1], span[2] = min(span[1], yr), max(span[2], yr)
         return [BodySummary(o, b, n, lo, hi) for (o, b), (n, lo, hi) in sorted(spans.items())]
 
-    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery) -> Iterator[Paragraph]:
+    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery,
+                     budget: Budget | None = None) -> Iterator[Paragraph]:
         """Every paragraph a search matches, in its order, one at a time (for exports).
 
         Uses a searcher of its own, closed when the iterator ends or is closed,
         because a streaming response may resume it on any worker thread.
         Falls back to any-word matching exactly as :meth:`execute` does.
+        ``budget`` (default: ``EXPORT_SECONDS``) bounds the evaluation; when
+        it is cancelled the iterator raises ``SearchCancelled`` at the next row.
         """
+        budget = budget or Budget(EXPORT_SECONDS)
         s = self._ix.searcher()
         try:
-            docnums = self._ordered_docnums(s, request, parsed)
+            docnums = self._ordered_docnums(s, request, parsed, budget)
             split = self.compounds and request.mode != "exact"
             if not docnums and _can_relax(parsed, split):
-                docnums = self._ordered_docnums(s, request, _relaxed(parsed, split))
+                docnums = self._ordered_docnums(s, request, _relaxed(parsed, split), budget)
             for docnum in docnums:
+                budget.check()
                 yield from_stored(s.stored_fields(docnum))
         finally:
             s.close()
 
-    def _ordered_docnums(self, s, request: SearchRequest, parsed: ParsedQuery) -> list[int]:
+    def _ordered_docnums(self, s, request: SearchRequest, parsed: ParsedQuery,
+                         budget: Budget) -> list[int]:
         compiled = compile_query(request, parsed, decompound=self.compounds, grams=self.grams)
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
         # The evaluator bounds prefix expansion as a search does (Whoosh's own
         # Prefix expands to every matching term); exports get more time.
-        matches = self._evaluator.evaluate(s, query, Budget(EXPORT_SECONDS))
+        matches = self._evaluator.evaluate(s, query, budget)
         if matches is not None:
             if request.sort == "relevance" and compiled.has_text:
                 order = np.lexsort((matches.ids, -matches.scores))
@@ -296,6 +301,7 @@ class WhooshIndex:
         notices: list[str] = []
         relaxed_used = False
         split = self.compounds and request.mode != "exact"
+        budget.check()
         if result.total == 0 and _can_relax(parsed, split) and not budget.expired():
             relaxed = _relaxed(parsed, split)
             result = self._run(s, request, relaxed, budget, words_of=each_word(relaxed))
@@ -306,6 +312,7 @@ class WhooshIndex:
         suggestion = None
         if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
             suggestion = suggest(s, request.q, budget)
+        budget.check()  # suggestions stop quietly when the client is gone: stop here
         limited = "expansion" in budget.cut or "time" in budget.cut
         if limited:
             notices.append("Sökningen var för omfattande och begränsades (till exempel ord* "
@@ -335,7 +342,9 @@ class WhooshIndex:
         # One evaluation over cached postings gives the exact total, the facet
         # counts and the scores (see indexer.fast_eval); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
+        budget = budget or Budget()
         matches = self._evaluator.evaluate(s, query, budget)
+        budget.check()
         priors = self._priors.priors(s) if scored else None
         if matches is not None:
             docnums = matches.ids
@@ -365,19 +374,21 @@ class WhooshIndex:
                      and 0 < len(docnums) < request.size)
         sets = None
         if compiled.has_text and (continues or (words_of is not None and page)):
-            sets = clause_sets(self._evaluator, s, typed)
+            sets = clause_sets(self._evaluator, s, typed, budget)
         partial: list[tuple[int, float]] = []
         partial_total = 0
         if continues and sets is not None:
             dates = self._facets.date_keys(s) if request.sort != "relevance" else None
             partial, partial_total = partial_matches(
                 self._evaluator, s, compiled, sets, docnums, request.size - len(page),
-                priors=priors, dates=dates, newest_first=request.sort != "oldest")
+                priors=priors, dates=dates, newest_first=request.sort != "oldest",
+                budget=budget)
         every_clause = tuple(text for text, _ in typed.clauses)
         is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
         kinds = self._priors.kinds(s, [d for d, _ in page + partial])
         hits = []
         for i, (docnum, score) in enumerate(page + partial):
+            budget.check()  # highlighting long paragraphs is work too
             p = from_stored(s.stored_fields(docnum))
             # The decision is inside the text already: a snippet must not repeat it;
             # case-number lines and headings are left out of it.

@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from prometheus_client.core import GaugeMetricFamily
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
+
+from paragraf_se.indexer.budget import SearchCancelled
 
 access_log = logging.getLogger("paragraf.access")
 log = logging.getLogger("paragraf.web")
@@ -58,6 +61,10 @@ class Metrics:
             "paragraf_search_duration_seconds",
             "Time the index took to answer one search (UI, API, feed and export)",
             buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.cancelled = Counter(
+            "paragraf_searches_cancelled",
+            "Searches and exports stopped before their end because the client disconnected",
+            ["kind"], registry=self.registry)
         self.resources: dict[str, Any] = {}
         self.registry.register(_DataDirCollector(self))
 
@@ -128,11 +135,18 @@ class TimedEngine:
     """The index as the adapters see it, with every search timed into a histogram.
 
     Wraps rather than edits the index so the adapters keep calling ``search()``.
+    Exports stopped before their end because their client left are counted
+    in ``cancelled`` when given: cancelled mid-work (``SearchCancelled``) or
+    closed by the response that stopped streaming (``GeneratorExit``). A
+    stopped search ends in the app's 499 handler, which counts it (it may stop
+    before the engine is called).
     """
 
-    def __init__(self, index: Any, histogram: Histogram) -> None:
+    def __init__(self, index: Any, histogram: Histogram,
+                 cancelled: Counter | None = None) -> None:
         self._index = index
         self._histogram = histogram
+        self._cancelled = cancelled
 
     def execute(self, *args: Any, **kwargs: Any) -> Any:
         start = time.perf_counter()
@@ -140,6 +154,14 @@ class TimedEngine:
             return self._index.execute(*args, **kwargs)
         finally:
             self._histogram.observe(time.perf_counter() - start)
+
+    def iter_matches(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        try:
+            yield from self._index.iter_matches(*args, **kwargs)
+        except (SearchCancelled, GeneratorExit):
+            if self._cancelled is not None:
+                self._cancelled.labels("export").inc()
+            raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._index, name)

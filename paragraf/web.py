@@ -19,6 +19,7 @@ from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.db.registries import PgParseStatusLog, PgPermalinkRegistry
 from paragraf_se.index_swap import recover
+from paragraf_se.indexer.budget import SearchCancelled
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from paragraf_se.parse_status import ParseStatusLog, status_path
 from paragraf_se.permalinks import PermalinkRegistry, registry_path
@@ -81,6 +82,14 @@ def server_error(request: Request, exc: Exception) -> Response:
 FALLBACK_ERROR_PAGE = ('<!doctype html><html lang="sv"><meta charset="utf-8">'
                        "<title>Något gick fel</title><h1>Något gick fel</h1>"
                        '<p>Försök igen om en stund. <a href="/">Till sökningen</a>.</p></html>')
+
+
+def client_gone(request: Request, exc: Exception) -> Response:
+    # The search stopped because its client disconnected (paragraf_se.cancellable):
+    # nobody reads this answer; 499 marks it in the access log and metrics.
+    log.info("%s: client disconnected, search stopped", request.url.path)
+    request.app.state.metrics.cancelled.labels("search").inc()
+    return Response(status_code=499)
 
 
 def database_away(request: Request, exc: Exception) -> Response:
@@ -154,7 +163,8 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
                                  crawl_state=data_dir.root / STATE_FILE)
         try:
             yield {"archive": archive,
-                   "index": observability.TimedEngine(index, metrics.search_latency),
+                   "index": observability.TimedEngine(index, metrics.search_latency,
+                                                      metrics.cancelled),
                    "permalinks": permalinks, "parse_status": parse_status, "sync": sync,
                    "public_base": config.public_base(),
                    "link_base": config.base_url or config.root_path}
@@ -170,6 +180,7 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
         routes=[*observability.routes, *search_api_app.routes, *ui_app.routes],
         exception_handlers={ApiError: api_error_response, HTTPException: http_error,
                             DatabaseError: database_away, psycopg.Error: database_away,
+                            SearchCancelled: client_gone,
                             Exception: server_error},
         lifespan=lifespan,
     )

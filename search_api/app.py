@@ -10,6 +10,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound, CaptureRemoved
+from paragraf_se.cancellable import cancellable, stream_cancellable
+from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget
 from paragraf_se.indexer.cases import find_case, group_hits
 from paragraf_se.indexer.context import paragraph_context
 from paragraf_se.indexer.model import Paragraph, meeting_id, public_source
@@ -70,9 +72,10 @@ def search_grouping(request: Request) -> str | None:
     return values[0].strip() if values else None
 
 
-def api_search(request: Request) -> JSONResponse:
+@cancellable  # the search stops when the client disconnects
+def api_search(request: Request, budget: Budget) -> JSONResponse:
     group = search_grouping(request)
-    result = search(request.state.index, search_request(request))
+    result = search(request.state.index, search_request(request), budget)
     return JSONResponse(result_json(result, group_hits(result.hits) if group else None))
 
 
@@ -140,11 +143,13 @@ def api_export(request: Request) -> StreamingResponse:
     if fmt not in FORMATS or len(request.query_params.getlist("format")) > 1:
         raise BadRequest(f"must be one of {', '.join(FORMATS)}", "format")
     req = search_request(request)
-    matches = request.state.index.iter_matches(req, parse_query(req.q))
+    budget = Budget(EXPORT_SECONDS)  # produced while the client is there, not after
+    matches = request.state.index.iter_matches(req, parse_query(req.q), budget)
     encode = csv_rows if fmt == "csv" else jsonl_rows
     filename = f"paragraf-export.{fmt}"
     return StreamingResponse(
-        encode(matches, base_url(request)), media_type=FORMATS[fmt],
+        stream_cancellable(encode(matches, base_url(request)), budget, request.receive),
+        media_type=FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -13,6 +13,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from paragraf_se.archive.errors import ArchiveError
+from paragraf_se.cancellable import cancellable
+from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.cases import api_case_path, case_path, find_case, group_hits
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.context import paragraph_context
@@ -56,7 +58,8 @@ def render(name: str, status: int = 200, **context: object) -> HTMLResponse:
     return HTMLResponse(env.get_template(name).render(**context), status_code=status)
 
 
-def search_page(request: Request) -> Response:
+@cancellable  # the search stops when the client disconnects
+def search_page(request: Request, budget: Budget) -> Response:
     raw = request.query_params.multi_items()
     params = links.clean(raw)
     if len(params) != len(raw):
@@ -80,7 +83,7 @@ def search_page(request: Request) -> Response:
         return render("empty_archive.html")
     has_query = bool(req.q or req.orgs or req.bodies or req.years or req.date_from
                      or req.date_to)
-    result = search(request.state.index, req)
+    result = search(request.state.index, req, budget)
     if req.page > result.pages:
         last = links.page_url(params, result.pages)
         return render("past_end.html", 404, result=result, last_url=last)
@@ -184,13 +187,14 @@ def bodies_page(request: Request) -> HTMLResponse:
     return render("bodies.html", orgs=bodies_json(request.state.index.bodies())["organisations"])
 
 
-def feed_page(request: Request) -> Response:
+@cancellable  # the search stops when the client disconnects
+def feed_page(request: Request, budget: Budget) -> Response:
     """The Atom feed of a search: its newest matching paragraphs."""
     req = search_request(request)
     newest = SearchRequest(q=req.q, orgs=req.orgs, bodies=req.bodies, years=req.years,
                            date_from=req.date_from, date_to=req.date_to, sort="newest",
                            mode=req.mode, size=feed.FEED_SIZE)
-    result = search(request.state.index, newest)
+    result = search(request.state.index, newest, budget)
     root = base_url(request)  # ids are absolute: the configured public address
     query = filters.filter_query(links.clean(request.query_params.multi_items()))
     suffix = f"?{query}" if query else ""

@@ -19,10 +19,13 @@ import time
 import anyio
 import httpx
 import pytest
+from whoosh import query as wq
 
 from benchmarks.synth import SyntheticCorpus
 from paragraf_se.cancellable import run_cancellable
-from paragraf_se.indexer.budget import Budget, SearchCancelled
+from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget, SearchCancelled
+from paragraf_se.indexer.query import parse_query
+from paragraf_se.indexer.search import SearchRequest, search
 from paragraf_se.indexer.whoosh_engine import WhooshIndex
 from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app
@@ -175,3 +178,27 @@ def test_run_cancellable_stops_the_work_and_leaves_the_rest_alone():
     # An error of the work is the work's own (not wrapped in an exception group).
     with pytest.raises(ZeroDivisionError):
         anyio.run(run_cancellable, lambda b: 1 / 0, never_gone)
+
+
+def test_each_expensive_step_stops_at_a_cancelled_budget(tmp_path):
+    index = WhooshIndex(tmp_path / "index")
+    try:
+        index.add_many(SyntheticCorpus(9).paragraphs(400))
+        cancelled = Budget()
+        cancelled.cancel()
+        with pytest.raises(SearchCancelled):
+            search(index, SearchRequest(q="budget"), cancelled)
+        with index._pool.searcher() as s, pytest.raises(SearchCancelled):
+            index._evaluator.evaluate(s, wq.Or([wq.Prefix("text", "bu"), wq.Term("text", "x")]),
+                                      cancelled)
+        # An export stops at the next row once its budget is cancelled.
+        budget = Budget(EXPORT_SECONDS)
+        rows = index.iter_matches(SearchRequest(q=""), parse_query(""), budget)
+        assert len([next(rows) for _ in range(10)]) == 10
+        budget.cancel()
+        with pytest.raises(SearchCancelled):
+            next(rows)
+        # Nothing of a cancelled search was cached: the same search answers in full.
+        assert search(index, SearchRequest(q="budget")).total > 0
+    finally:
+        index.close()

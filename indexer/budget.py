@@ -23,7 +23,6 @@ from collections.abc import Callable
 SEARCH_SECONDS = 0.3
 SUGGEST_SECONDS = 0.15  # of which spelling suggestions at most this
 MAX_EXPANSION_TERMS = 1_500  # index terms all prefixes of one query may stand for
-MIN_PREFIX_SHARE = 8  # terms each prefix (per field) may take, however many the query has
 EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
 
 
@@ -42,11 +41,11 @@ class Budget:
         self.expansion_left = expansion_terms
         self._cancelled = threading.Event()
         self.cut: list[str] = []  # what was stopped early, for the notice
-        # Terms each prefix may take: the allowance split over the query's
-        # prefixes (see share_expansions), so the first of 56 prefixes cannot
-        # take it all; and what each prefix was expanded to, so evaluating a
-        # clause again (partial matches) gives the same terms at no cost.
-        self.per_prefix: int | None = None
+        # Terms each (field, prefix) may take: the allowance split over the
+        # query's prefixes (see allot_expansions), so the first of 56 prefixes
+        # cannot take it all; and what each prefix was expanded to, so
+        # evaluating a clause again (partial matches) gives the same terms.
+        self.prefix_caps: dict[tuple[str, bytes], int] | None = None
         self.expansions: dict[tuple[str, bytes], list[bytes]] = {}
 
     def cancel(self) -> None:
@@ -77,10 +76,23 @@ class Budget:
         self.expansion_left -= 1
         return True
 
-    def share_expansions(self, prefixes: int) -> None:
-        """Split the allowance fairly over ``prefixes`` (field, prefix) pairs, once."""
-        if self.per_prefix is None and prefixes:
-            self.per_prefix = max(MIN_PREFIX_SHARE, self.expansion_left // prefixes)
+    def allot_expansions(self, demands: dict[tuple[str, bytes], int]) -> None:
+        """Split the allowance over the query's prefixes by how many terms each has.
+
+        Water-filling: when all of them fit, each gets all its terms; otherwise
+        the smaller ones get theirs and the rest is split evenly between the
+        larger ones, so no prefix is starved by one that stands for thousands.
+        Done once per budget (the first evaluation of the search).
+        """
+        if self.prefix_caps is not None:
+            return
+        caps: dict[tuple[str, bytes], int] = {}
+        left = self.expansion_left
+        ordered = sorted(demands.items(), key=lambda item: item[1])
+        for i, (key, wanted) in enumerate(ordered):
+            caps[key] = min(wanted, left // (len(ordered) - i))
+            left -= caps[key]
+        self.prefix_caps = caps
 
     def note(self, what: str) -> None:
         if what not in self.cut:

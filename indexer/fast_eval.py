@@ -306,21 +306,51 @@ class Evaluator:
         """
         data = self.data(searcher)
         budget = budget or Budget()
-        budget.share_expansions(len(_typed_prefixes(q)))
         try:
+            if budget.prefix_caps is None:
+                budget.allot_expansions(_prefix_demands(searcher.reader(), q, budget))
             return _eval(data, searcher, q, budget)
         except Unsupported:
             return None
 
 
-def _typed_prefixes(q: wq.Query) -> set[tuple[str, str]]:
-    """The distinct (field, prefix) pairs of a query tree."""
+def _prefixes_of(q: wq.Query) -> list[wq.Prefix]:
+    """The prefix nodes of a query tree."""
     if isinstance(q, wq.Prefix):
-        return {(q.fieldname, q.text)}
-    out: set[tuple[str, str]] = set()
-    for sub in q.children():
-        out |= _typed_prefixes(sub)
-    return out
+        return [q]
+    return [p for sub in q.children() for p in _prefixes_of(sub)]
+
+
+def _prefix_demands(reader, q: wq.Query, budget: Budget) -> dict[tuple[str, bytes], int]:
+    """How many terms each (field, prefix) of the query stands for, at most MAX_EXPANSION + 1.
+
+    Counted from the cached vocabularies (a bisect per segment), summed over
+    segments: an upper bound when segments share terms, which is all the
+    allotment needs.
+    """
+    demands: dict[tuple[str, bytes], int] = {}
+    for p in _prefixes_of(q):
+        budget.check()
+        btext = reader.schema[p.fieldname].to_bytes(p.text)
+        key = (p.fieldname, btext)
+        if key in demands:
+            continue
+        if len(btext) < 2 or budget.expired():  # not worth counting (or no time): many
+            demands[key] = MAX_EXPANSION + 1
+            continue
+        n = 0
+        for leaf, _offset in reader.leaf_readers():
+            lo, hi = _prefix_range(_SEGMENTS.vocabulary(leaf, p.fieldname, btext[:2]), btext)
+            n += hi - lo
+        demands[key] = min(n, MAX_EXPANSION + 1)
+    return demands
+
+
+def _prefix_range(vocab: list[bytes], btext: bytes) -> tuple[int, int]:
+    """Where the terms starting with ``btext`` are in a sorted vocabulary."""
+    lo = bisect_left(vocab, btext)
+    # No UTF-8 text holds the byte 0xff: every term with the prefix sorts below this.
+    return lo, bisect_left(vocab, btext + b"\xff", lo)
 
 
 def _eval(data: GenerationData, searcher, q: wq.Query, budget: Budget) -> Matches:
@@ -388,7 +418,7 @@ def _prefix_terms(reader, q: wq.Prefix, budget: Budget) -> list[bytes]:
     """The index terms a typed prefix stands for, within the query's allowance.
 
     The alphabetically first terms, at most the prefix's fair share of the
-    query's allowance (:meth:`Budget.share_expansions`) and ``MAX_EXPANSION``;
+    query's allowance (:meth:`Budget.allot_expansions`) and ``MAX_EXPANSION``;
     found by bisecting each segment's cached vocabulary. A cut is noted in
     the budget (the search then says so). The same prefix asked again with the
     same budget (a clause evaluated on its own) gets the same terms.
@@ -398,7 +428,8 @@ def _prefix_terms(reader, q: wq.Prefix, budget: Budget) -> list[bytes]:
     known = budget.expansions.get(key)
     if known is not None:
         return known
-    cap = min(MAX_EXPANSION, budget.per_prefix or MAX_EXPANSION, budget.expansion_left)
+    allotted = (budget.prefix_caps or {}).get(key, MAX_EXPANSION)
+    cap = min(MAX_EXPANSION, allotted, budget.expansion_left)
     over = False
     found: set[bytes] = set()
     for leaf, _offset in reader.leaf_readers():
@@ -413,9 +444,7 @@ def _prefix_terms(reader, q: wq.Prefix, budget: Budget) -> list[bytes]:
             first = list(itertools.islice(leaf.expand_prefix(q.fieldname, btext), cap + 1))
         else:
             vocab = _SEGMENTS.vocabulary(leaf, q.fieldname, btext[:2])
-            lo = bisect_left(vocab, btext)
-            # No UTF-8 text holds the byte 0xff: every term with the prefix sorts below this.
-            hi = bisect_left(vocab, btext + b"\xff", lo)
+            lo, hi = _prefix_range(vocab, btext)
             first = vocab[lo:min(hi, lo + cap + 1)]
         over = over or len(first) > cap
         found.update(first[:cap])

@@ -23,7 +23,10 @@ from paragraf_se.web import create_app
 from tests.paragraph_factory import make_paragraph
 from tests.serving import live_server
 
-MANY_PREFIXES = " OR ".join(f"{a}{b}*" for a in "abdefgk" for b in "aeiloruy")
+# 1,200 distinct words starting with "ka": "ka*" stands for more terms than
+# one prefix may (MAX_EXPANSION), so a search for it is cut.
+KA_WORDS = " ".join(f"ka{a}{b}{c}" for a in "bdfghjklmnprstv" for b in "aeiouy"
+                    for c in "bdfghjklmnprst")[:1200 * 6]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +41,7 @@ def data(tmp_path_factory) -> DataDir:
                 "Åtgärdsplan för ängar och åkrar i Åsjö.",
                 "Ärendet om återvinning av ändrade äldreboenden.",
                 "Öppna förskolor och översiktsplan för ödegårdar.",
+                KA_WORDS,
             ), start=900)]
         index.add_many(extra)
     finally:
@@ -52,7 +56,8 @@ def index(data):
     ix.close()
 
 
-@pytest.mark.parametrize("prefix", ["bud", "s", "sam", "å", "äl", "öve", "kommunst", "zzq"])
+@pytest.mark.parametrize("prefix", ["bud", "s", "sam", "å", "äl", "öve", "kommunst", "zzq",
+                                    "kab"])
 def test_a_prefix_finds_what_whoosh_finds(index, prefix):
     # With room enough, the cached-vocabulary expansion is exactly Whoosh's.
     with index._pool.searcher() as s:
@@ -64,22 +69,33 @@ def test_a_prefix_finds_what_whoosh_finds(index, prefix):
 
 
 def test_a_later_prefix_is_not_starved_by_an_earlier_one(index):
-    # "s*" alone stands for hundreds of terms; "bud*" for a few. The query's
-    # allowance is split between them, so every paragraph with "budget" still
-    # matches the first clause (before, "s*" took all 60 and "bud*" none).
+    # "ko*" stands for 100 terms over the three fields; "bud*" for fewer. The
+    # query's allowance of 60 is split between them, so every paragraph with
+    # "budget" still matches the first clause (before, "ko*", first in the
+    # query, took all 60 terms and "bud*" none).
     budget_total = search(index, SearchRequest(q="budget")).total
     assert budget_total
     budget = Budget(seconds=600, expansion_terms=60)
-    result = search(index, SearchRequest(q="s* OR bud* budget"), budget)
-    assert "expansion" in budget.cut  # "s*" was cut ...
-    assert result.total == budget_total  # ... and "bud*" was not
+    result = search(index, SearchRequest(q="ko* OR bud* budget"), budget)
+    assert "expansion" in budget.cut and result.limited  # the query was cut ...
+    assert result.total == budget_total  # ... and "bud*" still found every "budget"
+
+
+def test_prefixes_that_fit_the_allowance_are_not_cut(index):
+    # 56 prefixes whose terms fit the query's allowance together: none is cut,
+    # however many there are (an even split would have cut the larger ones).
+    q = " OR ".join(f"{a}{b}{c}*" for a in "bkr" for b in "aeiou" for c in "dlmnrst")[:999]
+    budget = Budget(seconds=600)
+    result = search(index, SearchRequest(q=q), budget)
+    assert result.total > 0
+    assert budget.cut == [] and not result.limited
 
 
 def test_a_limited_search_says_so_in_the_api(data):
     with live_server(create_app(data)) as url:
-        cut = httpx.get(url + "/api/search", params={"q": MANY_PREFIXES}, timeout=60).json()
+        cut = httpx.get(url + "/api/search", params={"q": "ka*"}, timeout=60).json()
         plain = httpx.get(url + "/api/search", params={"q": "budget"}, timeout=60).json()
-        page = httpx.get(url + "/", params={"q": MANY_PREFIXES}, timeout=60)
+        page = httpx.get(url + "/", params={"q": "ka*"}, timeout=60)
     assert cut["limited"] is True
     assert any("begränsades" in n for n in cut["notices"])
     assert plain["limited"] is False

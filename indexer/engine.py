@@ -160,6 +160,9 @@ class SearchResult:
     suggestion: str | None = None  # "Menade du …?"
     relaxed: bool = False  # no paragraph had every word; these have some
     partial_total: int = 0  # paragraphs with some but not all words (see above)
+    # The search's bounds cut it (a prefix stood for too many words, or time
+    # ran out): not every match may be counted; a notice says so in Swedish.
+    limited: bool = False
 
 
     @property
@@ -245,8 +248,13 @@ class EngineReader(Protocol):
     def bodies(self) -> list[BodySummary]:
         """Every (organisation, body) with its paragraph count and year span."""
 
-    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery) -> Iterator[Paragraph]:
-        """Every paragraph ``parsed`` matches, in the request's order, one at a time."""
+    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery,
+                     budget: Budget | None = None) -> Iterator[Paragraph]:
+        """Every paragraph ``parsed`` matches, in the request's order, one at a time.
+
+        ``budget`` bounds the evaluation; once cancelled, the next row raises
+        ``SearchCancelled``.
+        """
 
     def all(self) -> Iterator[Paragraph]:
         """Every paragraph, in no particular order."""

@@ -11,13 +11,12 @@ search cut short by its budget says so. The types are in
 
 from __future__ import annotations
 
-import itertools
 import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 
-from paragraf_se.indexer.budget import Budget
+from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget
 from paragraf_se.indexer.compounds import split_cached
 from paragraf_se.indexer.engine import EngineReader, ReadView, SearchRequest, SearchResult
 from paragraf_se.indexer.model import Paragraph
@@ -51,8 +50,9 @@ def search(engine: EngineReader, request: SearchRequest,
     time and size, and lets a caller cancel it (see :mod:`indexer.budget`);
     a fresh default budget is used when none is given.
     """
-    parsed = parse_query(request.q)
     budget = budget or Budget()
+    budget.check()  # the client may have left while the request waited
+    parsed = parse_query(request.q)
     cache = _cache_of(engine)
     with engine.view() as view:
         key = (view.version, request)
@@ -72,6 +72,7 @@ def _answer(view: ReadView, request: SearchRequest, parsed: ParsedQuery, budget:
     notices: list[str] = []
     relaxed_used = False
     split = compounds and request.mode != "exact"
+    budget.check()
     if result.total == 0 and can_relax(parsed, split) and not budget.expired():
         relaxed = relax(parsed, split)
         result = view.run(request, relaxed, budget, words_of=each_word(relaxed))
@@ -81,28 +82,35 @@ def _answer(view: ReadView, request: SearchRequest, parsed: ParsedQuery, budget:
     suggestion = None
     if result.total < SUGGEST_BELOW and parsed.positive and not budget.expired():
         suggestion = suggest(view, request.q, budget)
-    if "expansion" in budget.cut or "time" in budget.cut:
+    budget.check()  # suggestions stop quietly when the client is gone: stop here
+    limited = "expansion" in budget.cut or "time" in budget.cut
+    if limited:
         notices.append(CUT_NOTICE)
     if notices or suggestion:
         result = replace(result, notices=result.notices + tuple(notices),
-                         suggestion=suggestion, relaxed=relaxed_used)
+                         suggestion=suggestion, relaxed=relaxed_used, limited=limited)
     return result
 
 
-def export_matches(engine: EngineReader, request: SearchRequest) -> Iterator[Paragraph]:
-    """Every paragraph a search matches, in its order (for exports).
+def export_matches(engine: EngineReader, request: SearchRequest,
+                   budget: Budget | None = None) -> Iterator[Paragraph]:
+    """Every paragraph a search matches, in its order (for exports), lazily.
 
-    Falls back to any-word matching exactly as :func:`search` does.
+    Falls back to any-word matching exactly as :func:`search` does. ``budget``
+    (default ``EXPORT_SECONDS``) bounds it; cancelled, the next row raises
+    ``SearchCancelled``.
     """
+    budget = budget or Budget(EXPORT_SECONDS)
     parsed = parse_query(request.q)
-    matches = engine.iter_matches(request, parsed)
+    matches = engine.iter_matches(request, parsed, budget)
     first = next(matches, None)
     if first is not None:
-        return itertools.chain((first,), matches)
+        yield first
+        yield from matches
+        return
     split = engine.compounds and request.mode != "exact"
     if can_relax(parsed, split):
-        return engine.iter_matches(request, relax(parsed, split))
-    return iter(())
+        yield from engine.iter_matches(request, relax(parsed, split), budget)
 
 
 def can_relax(parsed: ParsedQuery, compounds: bool) -> bool:

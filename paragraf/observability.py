@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from paragraf_se.indexer.budget import SearchCancelled
+
 access_log = logging.getLogger("paragraf.access")
 log = logging.getLogger("paragraf.web")
 
@@ -60,6 +62,10 @@ class Metrics:
             "paragraf_search_duration_seconds",
             "Time the index took to answer one search (UI, API, feed and export)",
             buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.cancelled = Counter(
+            "paragraf_searches_cancelled",
+            "Searches and exports stopped before their end because the client disconnected",
+            ["kind"], registry=self.registry)
         self.resources: dict[str, Any] = {}
         self.registry.register(_DataDirCollector(self))
 
@@ -131,11 +137,18 @@ class TimedEngine:
 
     Wraps rather than edits the engine so the adapters keep calling ``search()``:
     a search runs inside one :meth:`view`, so timing the view times the search.
+    Exports stopped before their end because their client left are counted
+    in ``cancelled`` when given: cancelled mid-work (``SearchCancelled``) or
+    closed by the response that stopped streaming (``GeneratorExit``). A
+    stopped search ends in the app's 499 handler, which counts it (it may stop
+    before the engine is called).
     """
 
-    def __init__(self, index: Any, histogram: Histogram) -> None:
+    def __init__(self, index: Any, histogram: Histogram,
+                 cancelled: Counter | None = None) -> None:
         self._index = index
         self._histogram = histogram
+        self._cancelled = cancelled
 
     @contextlib.contextmanager
     def view(self) -> Iterator[Any]:
@@ -145,6 +158,14 @@ class TimedEngine:
                 yield view
         finally:
             self._histogram.observe(time.perf_counter() - start)
+
+    def iter_matches(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        try:
+            yield from self._index.iter_matches(*args, **kwargs)
+        except (SearchCancelled, GeneratorExit):
+            if self._cancelled is not None:
+                self._cancelled.labels("export").inc()
+            raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._index, name)

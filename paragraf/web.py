@@ -16,6 +16,7 @@ from paragraf_se import observability
 from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.index_swap import recover
+from paragraf_se.indexer.budget import SearchCancelled
 from paragraf_se.rate_limit import RateLimit, TokenBuckets
 from paragraf_se.search_api import app as search_api_app
 from paragraf_se.serve_config import ServeConfig
@@ -78,6 +79,14 @@ FALLBACK_ERROR_PAGE = ('<!doctype html><html lang="sv"><meta charset="utf-8">'
                        '<p>Försök igen om en stund. <a href="/">Till sökningen</a>.</p></html>')
 
 
+def client_gone(request: Request, exc: Exception) -> Response:
+    # The search stopped because its client disconnected (paragraf_se.web_common.cancellable):
+    # nobody reads this answer; 499 marks it in the access log and metrics.
+    log.info("%s: client disconnected, search stopped", request.url.path)
+    request.app.state.metrics.cancelled.labels("search").inc()
+    return Response(status_code=499)
+
+
 def database_away(request: Request, exc: Exception) -> Response:
     # A node's permalinks and documents live in PostgreSQL; searches do not.
     log.warning("database unreachable on %s: %s", request.url.path, exc)
@@ -137,7 +146,8 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
                                  crawl_state=data_dir.crawl_state)
         try:
             yield {"archive": archive,
-                   "index": observability.TimedEngine(index, metrics.search_latency),
+                   "index": observability.TimedEngine(index, metrics.search_latency,
+                                                      metrics.cancelled),
                    "permalinks": permalinks, "parse_status": parse_status, "sync": sync,
                    "public_base": config.public_base(),
                    "link_base": config.base_url or config.root_path}
@@ -151,6 +161,7 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
         routes=[*observability.routes, *search_api_app.routes, *ui_app.routes],
         exception_handlers={WebError: web_error, HTTPException: http_error,
                             DatabaseError: database_away, psycopg.Error: database_away,
+                            SearchCancelled: client_gone,
                             Exception: server_error},
         lifespan=lifespan,
     )

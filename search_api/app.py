@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response, Stream
 from starlette.routing import Route
 
 from paragraf_se.archive.errors import ArchiveError, CaptureNotFound, CaptureRemoved
+from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget
 from paragraf_se.indexer.cases import group_hits
 from paragraf_se.indexer.context import paragraph_context
 from paragraf_se.indexer.engine import MAX_PAGE, MAX_PAGE_SIZE
@@ -24,6 +25,7 @@ from paragraf_se.search_api.representation import (
     paragraph_detail_json,
     result_json,
 )
+from paragraf_se.web_common.cancellable import cancellable, stream_cancellable
 from paragraf_se.web_common.errors import BadRequest, Gone, NotFound
 from paragraf_se.web_common.lookup import (
     Moved,
@@ -39,9 +41,10 @@ _ID = re.compile(r"[0-9a-f]{16}")
 _SLUG = re.compile(r"[a-z0-9-]{1,200}")
 
 
-def api_search(request: Request) -> JSONResponse:
+@cancellable  # the search stops when the client disconnects
+def api_search(request: Request, budget: Budget) -> JSONResponse:
     group = search_grouping(request)
-    result = search(request.state.index, search_request(request))
+    result = search(request.state.index, search_request(request), budget)
     return JSONResponse(result_json(result, group_hits(result.hits) if group else None))
 
 
@@ -83,11 +86,13 @@ def api_export(request: Request) -> StreamingResponse:
     if fmt not in FORMATS or len(request.query_params.getlist("format")) > 1:
         raise BadRequest(f"must be one of {', '.join(FORMATS)}", "format")
     req = search_request(request)
-    matches = export_matches(request.state.index, req)
+    budget = Budget(EXPORT_SECONDS)  # produced while the client is there, not after
+    matches = export_matches(request.state.index, req, budget)
     encode = csv_rows if fmt == "csv" else jsonl_rows
     filename = f"paragraf-export.{fmt}"
     return StreamingResponse(
-        encode(matches, base_url(request)), media_type=FORMATS[fmt],
+        stream_cancellable(encode(matches, base_url(request)), budget, request.receive),
+        media_type=FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -136,6 +136,10 @@ SCHEMAS: dict[str, Any] = {
         "relaxed": {"type": "boolean"},
         "partial_total": {**INT, "description": "Paragraphs with some but not all words; "
                                                 "total and facets count those with every word"},
+        "limited": {"type": "boolean",
+                    "description": "The search's bounds cut it (a prefix such as ab* stood for "
+                                   "too many words, or its time ran out): not every match may "
+                                   "be counted; the notices say so"},
     }, optional=("groups",)),
     "Source": _obj({
         "capture_id": STR, "url": STR, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},

@@ -58,6 +58,7 @@ def result_json(result: SearchResult, groups: tuple[HitGroup, ...] | None = None
         "suggestion": result.suggestion,
         "relaxed": result.relaxed,
         "partial_total": result.partial_total,
+        "limited": result.limited,
     }
 
 

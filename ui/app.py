@@ -13,6 +13,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.cases import group_hits
 from paragraf_se.indexer.citation import cite
 from paragraf_se.indexer.context import paragraph_context
@@ -26,6 +27,7 @@ from paragraf_se.ui import documents, feed, filters, links, meetings
 from paragraf_se.ui.messages import swedish_error, swedish_reason
 from paragraf_se.ui.reading import reading_view
 from paragraf_se.web_common import urls
+from paragraf_se.web_common.cancellable import cancellable
 from paragraf_se.web_common.errors import NotFound, WebError
 from paragraf_se.web_common.lookup import (
     Moved,
@@ -73,7 +75,8 @@ def error_page(status: int, error: WebError | None = None) -> HTMLResponse:
     return render(name, status, what=what, t=error.tombstone if error is not None else None)
 
 
-def search_page(request: Request) -> Response:
+@cancellable  # the search stops when the client disconnects
+def search_page(request: Request, budget: Budget) -> Response:
     raw = request.query_params.multi_items()
     params = links.clean(raw)
     if len(params) != len(raw):
@@ -96,7 +99,7 @@ def search_page(request: Request) -> Response:
     if total_indexed == 0:
         return render("empty_archive.html")
     has_query = bool(req.q or req.narrowed)
-    result = search(request.state.index, req)
+    result = search(request.state.index, req, budget)
     if req.page > result.pages:
         last = links.page_url(params, result.pages)
         return render("past_end.html", 404, result=result, last_url=last)
@@ -178,12 +181,13 @@ def bodies_page(request: Request) -> HTMLResponse:
     return render("bodies.html", orgs=organisations(request.state.index.bodies()))
 
 
-def feed_page(request: Request) -> Response:
+@cancellable  # the search stops when the client disconnects
+def feed_page(request: Request, budget: Budget) -> Response:
     """The Atom feed of a search: its newest matching paragraphs."""
     req = search_request(request)
     # Every filter of the search, whatever facets there are; only order and page change.
     newest = dataclasses.replace(req, sort="newest", page=1, size=feed.FEED_SIZE)
-    result = search(request.state.index, newest)
+    result = search(request.state.index, newest, budget)
     root = base_url(request)  # ids are absolute: the configured public address
     query = filters.filter_query(links.clean(request.query_params.multi_items()))
     suffix = f"?{query}" if query else ""

@@ -17,9 +17,11 @@ returns None when a query cannot be evaluated at all.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import zlib
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass
 from pickle import loads
@@ -174,6 +176,22 @@ class SegmentCache:
             self._put(key, found, _nbytes(found))
         return found
 
+    def vocabulary(self, leaf, field: str, head: bytes) -> list[bytes]:
+        """The segment's terms of ``field`` that start with ``head``, sorted.
+
+        ``head`` is a term's first two bytes: small enough to read at once,
+        so a prefix's terms are then a bisect in a cached list instead of a
+        binary search through Whoosh's terms file per prefix and segment.
+        """
+        key = ("v", _segment_id(leaf), field, head)
+        hit = self._get(key) if key[1] else None
+        if hit is not None:
+            return hit.terms
+        terms = _Terms(list(leaf.expand_prefix(field, head)))
+        if key[1]:
+            self._put(key, terms, terms.nbytes)
+        return terms.terms
+
     def lengths(self, leaf, field: str) -> np.ndarray:
         """Approximate field length of every document of a segment (Whoosh's length byte)."""
         key = ("l", _segment_id(leaf), field)
@@ -191,6 +209,14 @@ class SegmentCache:
         if key[1]:
             self._put(key, lengths, lengths.nbytes)
         return lengths
+
+
+class _Terms:
+    """A sorted list of term bytes with its approximate size, for the cache."""
+
+    def __init__(self, terms: list[bytes]) -> None:
+        self.terms = terms
+        self.nbytes = sum(len(t) for t in terms) + 56 * len(terms)
 
 
 def _nbytes(value) -> int:
@@ -279,13 +305,56 @@ class Evaluator:
         what it cut is noted in it.
         """
         data = self.data(searcher)
+        budget = budget or Budget()
         try:
-            return _eval(data, searcher, q, budget or Budget())
+            if budget.prefix_caps is None:
+                budget.allot_expansions(_prefix_demands(searcher.reader(), q, budget))
+            return _eval(data, searcher, q, budget)
         except Unsupported:
             return None
 
 
+def _prefixes_of(q: wq.Query) -> list[wq.Prefix]:
+    """The prefix nodes of a query tree."""
+    if isinstance(q, wq.Prefix):
+        return [q]
+    return [p for sub in q.children() for p in _prefixes_of(sub)]
+
+
+def _prefix_demands(reader, q: wq.Query, budget: Budget) -> dict[tuple[str, bytes], int]:
+    """How many terms each (field, prefix) of the query stands for, at most MAX_EXPANSION + 1.
+
+    Counted from the cached vocabularies (a bisect per segment), summed over
+    segments: an upper bound when segments share terms, which is all the
+    allotment needs.
+    """
+    demands: dict[tuple[str, bytes], int] = {}
+    for p in _prefixes_of(q):
+        budget.check()
+        btext = reader.schema[p.fieldname].to_bytes(p.text)
+        key = (p.fieldname, btext)
+        if key in demands:
+            continue
+        if len(btext) < 2 or budget.expired():  # not worth counting (or no time): many
+            demands[key] = MAX_EXPANSION + 1
+            continue
+        n = 0
+        for leaf, _offset in reader.leaf_readers():
+            lo, hi = _prefix_range(_SEGMENTS.vocabulary(leaf, p.fieldname, btext[:2]), btext)
+            n += hi - lo
+        demands[key] = min(n, MAX_EXPANSION + 1)
+    return demands
+
+
+def _prefix_range(vocab: list[bytes], btext: bytes) -> tuple[int, int]:
+    """Where the terms starting with ``btext`` are in a sorted vocabulary."""
+    lo = bisect_left(vocab, btext)
+    # No UTF-8 text holds the byte 0xff: every term with the prefix sorts below this.
+    return lo, bisect_left(vocab, btext + b"\xff", lo)
+
+
 def _eval(data: GenerationData, searcher, q: wq.Query, budget: Budget) -> Matches:
+    budget.check()  # the client may be gone: every node is a place to stop
     if isinstance(q, wq.Term):
         return _term(data, searcher, q.fieldname, q.text, q.boost)
     if isinstance(q, wq.Or):
@@ -302,7 +371,11 @@ def _eval(data: GenerationData, searcher, q: wq.Query, budget: Budget) -> Matche
         return Matches(ids, np.zeros(len(ids), dtype=np.float32))
     if q is wq.NullQuery:
         return Matches.empty()
-    if isinstance(q, wq.MultiTerm):  # Prefix, TermRange, Wildcard: constant score
+    if isinstance(q, wq.Prefix):  # constant score, like Whoosh's
+        ids = _union_of_terms(data, searcher.reader(), q.fieldname,
+                              _prefix_terms(searcher.reader(), q, budget), budget)
+        return Matches(ids, np.full(len(ids), float(q.boost), dtype=np.float32))
+    if isinstance(q, wq.MultiTerm):  # TermRange, Wildcard: constant score
         terms = []
         reader = searcher.reader()
         # Date ranges are filters the user set: bounded by MAX_EXPANSION only.
@@ -321,6 +394,7 @@ def _eval(data: GenerationData, searcher, q: wq.Query, budget: Budget) -> Matche
         parts = []
         for bt in terms:
             # Decoding cold posting lists is the slow part: check the clock here too.
+            budget.check()
             if typed and budget.expired():
                 budget.note("time")
                 break
@@ -338,6 +412,66 @@ def _eval(data: GenerationData, searcher, q: wq.Query, budget: Budget) -> Matche
         scores[in_ids] = words.scores[in_words]
         return Matches(ids, scores)
     raise Unsupported(type(q).__name__)
+
+
+def _prefix_terms(reader, q: wq.Prefix, budget: Budget) -> list[bytes]:
+    """The index terms a typed prefix stands for, within the query's allowance.
+
+    The alphabetically first terms, at most the prefix's fair share of the
+    query's allowance (:meth:`Budget.allot_expansions`) and ``MAX_EXPANSION``;
+    found by bisecting each segment's cached vocabulary. A cut is noted in
+    the budget (the search then says so). The same prefix asked again with the
+    same budget (a clause evaluated on its own) gets the same terms.
+    """
+    btext = reader.schema[q.fieldname].to_bytes(q.text)
+    key = (q.fieldname, btext)
+    known = budget.expansions.get(key)
+    if known is not None:
+        return known
+    allotted = (budget.prefix_caps or {}).get(key, MAX_EXPANSION)
+    cap = min(MAX_EXPANSION, allotted, budget.expansion_left)
+    over = False
+    found: set[bytes] = set()
+    for leaf, _offset in reader.leaf_readers():
+        budget.check()
+        if budget.expired():
+            budget.note("time")
+            over = True
+            break
+        if len(btext) < 2:
+            # A one-letter prefix: only its first terms are wanted, never the
+            # whole letter's vocabulary.
+            first = list(itertools.islice(leaf.expand_prefix(q.fieldname, btext), cap + 1))
+        else:
+            vocab = _SEGMENTS.vocabulary(leaf, q.fieldname, btext[:2])
+            lo, hi = _prefix_range(vocab, btext)
+            first = vocab[lo:min(hi, lo + cap + 1)]
+        over = over or len(first) > cap
+        found.update(first[:cap])
+    terms = sorted(found)
+    if len(terms) > cap:
+        terms, over = terms[:cap], True
+    budget.expansion_left -= len(terms)
+    if over:
+        budget.note("expansion")
+    budget.expansions[key] = terms
+    return terms
+
+
+def _union_of_terms(data: GenerationData, reader, field: str, terms: list[bytes],
+                    budget: Budget) -> np.ndarray:
+    """The sorted documents having any of ``terms``: one mask, no sort of the parts."""
+    if not terms:
+        return _EMPTY_IDS
+    mask = np.zeros(data.doc_count_all, dtype=bool)
+    for bt in terms:
+        # Decoding cold posting lists is the slow part: check here too.
+        budget.check()
+        if budget.expired():
+            budget.note("time")
+            break
+        mask[data.postings(reader, field, bt)[0]] = True
+    return np.flatnonzero(mask).astype(np.int64)
 
 
 def _term(data: GenerationData, searcher, field: str, text, boost: float) -> Matches:
@@ -363,6 +497,13 @@ def _union(parts: list[Matches]) -> Matches:
         return parts[0]
     ids = np.concatenate([p.ids for p in parts])
     scores = np.concatenate([p.scores for p in parts])
+    span = int(ids.max()) + 1
+    if span <= 4 * len(ids):
+        # Dense (many broad alternatives: "ab* OR ad* OR ..."): sum per document
+        # number without sorting the parts.
+        summed = np.bincount(ids, weights=scores, minlength=span)
+        unique = np.flatnonzero(np.bincount(ids, minlength=span))
+        return Matches(unique.astype(np.int64), summed[unique].astype(np.float32))
     unique, inverse = np.unique(ids, return_inverse=True)
     return Matches(unique, np.bincount(inverse, weights=scores).astype(np.float32))
 

@@ -25,6 +25,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage, Storage
 from whoosh.index import LockError
 
+from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget
 from paragraf_se.indexer.cases import normalise_dnr
 from paragraf_se.indexer.engine import BodySummary, IndexChange, SearchRequest
 from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
@@ -217,17 +218,22 @@ class WhooshIndex:
             span[1], span[2] = min(span[1], yr), max(span[2], yr)
         return [BodySummary(o, b, n, lo, hi) for (o, b), (n, lo, hi) in sorted(spans.items())]
 
-    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery) -> Iterator[Paragraph]:
+    def iter_matches(self, request: SearchRequest, parsed: ParsedQuery,
+                     budget: Budget | None = None) -> Iterator[Paragraph]:
         """Every paragraph a search matches, in its order, one at a time (for exports).
 
         Uses a searcher of its own, closed when the iterator ends or is closed,
         because a streaming response may resume it on any worker thread.
         (Relaxing to any word is :func:`indexer.search.export_matches`'s policy.)
+        ``budget`` (default: ``EXPORT_SECONDS``) bounds the evaluation; when it
+        is cancelled the iterator raises ``SearchCancelled`` at the next row.
         """
+        budget = budget or Budget(EXPORT_SECONDS)
         s = self._ix.searcher()
         try:
-            docnums = WhooshView(self._parts, s).ordered_docnums(request, parsed)
+            docnums = WhooshView(self._parts, s).ordered_docnums(request, parsed, budget)
             for docnum in docnums:
+                budget.check()
                 yield from_stored(s.stored_fields(docnum))
         finally:
             s.close()

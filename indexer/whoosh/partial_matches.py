@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from paragraf_se.indexer.budget import Budget
 from paragraf_se.indexer.query import Clause, ParsedQuery
 from paragraf_se.indexer.whoosh.evaluator import Evaluator, Matches
 from paragraf_se.indexer.whoosh.query_compile import CompiledQuery
@@ -18,11 +19,15 @@ from paragraf_se.indexer.whoosh.query_compile import CompiledQuery
 ClauseSets = list[tuple[str, Matches]]
 
 
-def clause_sets(evaluator: Evaluator, searcher, compiled: CompiledQuery) -> ClauseSets | None:
-    """Each positive clause (as typed) with its matches; None when one cannot be evaluated."""
+def clause_sets(evaluator: Evaluator, searcher, compiled: CompiledQuery,
+                budget: Budget | None = None) -> ClauseSets | None:
+    """Each positive clause (as typed) with its matches; None when one cannot be evaluated.
+
+    ``budget`` is the search's: its prefixes stand for the same terms here.
+    """
     out = []
     for text, q in compiled.clauses:
-        m = evaluator.evaluate(searcher, q)
+        m = evaluator.evaluate(searcher, q, budget)
         if m is None:
             return None
         out.append((text, m))
@@ -33,6 +38,7 @@ def partial_matches(
     evaluator: Evaluator, searcher, compiled: CompiledQuery, sets: ClauseSets,
     full: np.ndarray, room: int, *, priors: np.ndarray | None = None,
     dates: np.ndarray | None = None, newest_first: bool = True,
+    budget: Budget | None = None,
 ) -> tuple[list[tuple[int, float]], int]:
     """The best ``room`` paragraphs with some but not all clauses, and how many there are.
 
@@ -54,7 +60,7 @@ def partial_matches(
     for q, wanted in ((compiled.filter, True), (compiled.negative, False)):
         if q is None:
             continue
-        m = evaluator.evaluate(searcher, q)
+        m = evaluator.evaluate(searcher, q, budget)
         if m is None:
             return [], 0
         keep &= np.isin(unique, m.ids, assume_unique=True) == wanted

@@ -28,8 +28,6 @@ from paragraf_se.indexer.whoosh.query_compile import compile_query
 from paragraf_se.indexer.whoosh.schema import EXACT_FIELD, from_stored, with_decision
 from paragraf_se.indexer.whoosh.searcher_pool import reader_key
 
-EXPORT_SECONDS = 5.0  # the time an export's match set may take to compute
-
 
 @dataclass(frozen=True)
 class SearchParts:
@@ -64,14 +62,15 @@ class WhooshView:
         for btext in self._s.reader().expand_prefix(EXACT_FIELD, prefix):
             yield btext.decode("utf-8") if isinstance(btext, bytes) else btext
 
-    def ordered_docnums(self, request: SearchRequest, parsed: ParsedQuery) -> list[int]:
+    def ordered_docnums(self, request: SearchRequest, parsed: ParsedQuery,
+                        budget: Budget) -> list[int]:
         compiled = compile_query(request, parsed, decompound=self._compounds, grams=self._grams)
         query = compiled.query
         if compiled.filter is not None:
             query = wq.And([query, compiled.filter])
         # The evaluator bounds prefix expansion as a search does (Whoosh's own
         # Prefix expands to every matching term); exports get more time.
-        matches = self._evaluator.evaluate(self._s, query, Budget(EXPORT_SECONDS))
+        matches = self._evaluator.evaluate(self._s, query, budget)
         if matches is not None:
             if request.sort == "relevance" and compiled.has_text:
                 order = np.lexsort((matches.ids, -matches.scores))
@@ -105,7 +104,9 @@ class WhooshView:
         # One evaluation over cached postings gives the exact total, the facet
         # counts and the scores (see indexer.whoosh.evaluator); Whoosh's own matchers
         # are the fallback for what it cannot evaluate.
+        budget = budget or Budget()
         matches = self._evaluator.evaluate(self._s, query, budget)
+        budget.check()
         priors = self._priors.priors(self._s) if scored else None
         if matches is not None:
             docnums = matches.ids
@@ -135,19 +136,21 @@ class WhooshView:
                      and 0 < len(docnums) < request.size)
         sets = None
         if compiled.has_text and (continues or (words_of is not None and page)):
-            sets = clause_sets(self._evaluator, self._s, typed)
+            sets = clause_sets(self._evaluator, self._s, typed, budget)
         partial: list[tuple[int, float]] = []
         partial_total = 0
         if continues and sets is not None:
             dates = self._facets.date_keys(self._s) if request.sort != "relevance" else None
             partial, partial_total = partial_matches(
                 self._evaluator, self._s, compiled, sets, docnums, request.size - len(page),
-                priors=priors, dates=dates, newest_first=request.sort != "oldest")
+                priors=priors, dates=dates, newest_first=request.sort != "oldest",
+                budget=budget)
         every_clause = tuple(text for text, _ in typed.clauses)
         is_match = typed.matcher(str.lower if request.mode == "exact" else stem)
         kinds = self._priors.kinds(self._s, [d for d, _ in page + partial])
         hits = []
         for i, (docnum, score) in enumerate(page + partial):
+            budget.check()  # highlighting long paragraphs is work too
             p = from_stored(self._s.stored_fields(docnum))
             # The decision is inside the text already: a snippet must not repeat it;
             # case-number lines and headings are left out of it.

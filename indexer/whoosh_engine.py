@@ -545,7 +545,13 @@ class WhooshIndex:
                 missing.append(pid)
         if missing:
             with self._pool.searcher() as s:
+                reader = s.reader()
                 for pid in missing:
+                    # A term lookup answers "never indexed" (most of a bulk
+                    # import) without a query; a present id may be deleted.
+                    if ("id", pid) not in reader:
+                        out[pid] = None
+                        continue
                     fields = s.document(id=pid)
                     out[pid] = from_stored(fields) if fields else None
                     if fields and batch is not None:

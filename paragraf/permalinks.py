@@ -158,17 +158,19 @@ class PermalinkRegistry:
         redirected: list[tuple[str, str]] = []
         tombstoned: list[str] = []
         with self._connect() as db:
-            for p in current:
-                db.execute(
-                    "INSERT INTO issued VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
-                    " SET title=excluded.title, source=excluded.source,"
-                    " last_seen=excluded.last_seen",
-                    (p.id, p.permalink, p.org, p.body, p.date.isoformat(), p.number, p.title,
-                     source, now, now),
-                )
-                # Back again (a correction undone): no longer gone or moved.
-                db.execute("DELETE FROM tombstones WHERE id = ?", (p.id,))
-                db.execute("DELETE FROM redirects WHERE old_id = ?", (p.id,))
+            # One statement per table for the whole document (a bulk import
+            # records thousands of paragraphs a minute).
+            db.executemany(
+                "INSERT INTO issued VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE"
+                " SET title=excluded.title, source=excluded.source,"
+                " last_seen=excluded.last_seen",
+                [(p.id, p.permalink, p.org, p.body, p.date.isoformat(), p.number, p.title,
+                  source, now, now) for p in current],
+            )
+            # Back again (a correction undone): no longer gone or moved.
+            ids = [(p.id,) for p in current]
+            db.executemany("DELETE FROM tombstones WHERE id = ?", ids)
+            db.executemany("DELETE FROM redirects WHERE old_id = ?", ids)
             for old in deleted:
                 successor = by_place.get((old.date, _norm(old.number)))
                 if successor is not None and successor.id != old.id:

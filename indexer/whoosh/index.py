@@ -32,6 +32,7 @@ from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.query import ParsedQuery
 from paragraf_se.indexer.source_replace import plan_replace
+from paragraf_se.indexer.whoosh.bulk_stream import SegmentStream
 from paragraf_se.indexer.whoosh.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.whoosh.evaluator import Evaluator
 from paragraf_se.indexer.whoosh.facet_columns import FacetCache
@@ -85,12 +86,38 @@ class _Batch:
     # flush (a deletion costs ~0.25 ms; a bulk import of new documents has none).
     in_index: set[str] = field(default_factory=set)
     seen: tuple | None = None
+    # With procs > 1, once the batch is big enough: bulk-writer processes that
+    # analyse pending paragraphs as they come and live until the batch ends.
+    stream: SegmentStream | None = None
+    streamed: dict[str, int] = field(default_factory=dict)  # id -> its sequence number
+    superseded: list[int] = field(default_factory=list)  # streamed copies no longer pending
 
     def put(self, p: Paragraph) -> None:
         self.pending[p.id] = p
         self.deleted.discard(p.id)
         for src in p.sources:
             self.by_url.setdefault(src.url, set()).add(p.id)
+        if self.stream is not None:
+            self._stream(p)
+
+    def drop(self, pid: str) -> None:
+        """``pid`` leaves the index at the commit (and any pending version of it)."""
+        self.pending.pop(pid, None)
+        self.deleted.add(pid)
+        if pid in self.streamed:
+            self.superseded.append(self.streamed.pop(pid))
+
+    def _stream(self, p: Paragraph) -> None:
+        old = self.streamed.get(p.id)
+        if old is not None:
+            self.superseded.append(old)
+        self.streamed[p.id] = self.stream.add(p)
+
+    def start_stream(self, stream: SegmentStream) -> None:
+        """Send every pending paragraph to ``stream``, and every later one as it comes."""
+        self.stream = stream
+        for p in self.pending.values():
+            self._stream(p)
 
 
 # Modules whose classes an index of this version may pickle into its schema.
@@ -276,8 +303,10 @@ class WhooshIndex:
         ``max_documents`` sources (and at the end). A crash loses only the
         uncommitted index work; the originals are already archived and the
         next run indexes them again. ``procs`` > 1 writes each commit's new
-        segments in that many bulk-writer processes (for large batches: each
-        commit starts them afresh).
+        segments in that many bulk-writer processes: started once the batch
+        holds PARALLEL_FLUSH_FROM paragraphs, fed as paragraphs come (they
+        analyse while the caller parses), and reused for every later commit
+        until the batch ends (:class:`~indexer.whoosh.bulk_stream.SegmentStream`).
         """
         with self._write_lock:
             if self._batch is not None:
@@ -290,7 +319,9 @@ class WhooshIndex:
                 yield
                 self._flush()
             finally:
-                self._batch = None
+                stream, self._batch = self._batch.stream, None
+                if stream is not None:
+                    stream.close()
 
     def has_uncommitted(self) -> bool:
         """True while changes wait in the current batch (False right after a commit)."""
@@ -316,7 +347,18 @@ class WhooshIndex:
                 for pid in itertools.chain(batch.deleted, batch.pending):
                     if not known or pid in batch.in_index:
                         w.delete_by_term("id", pid, searcher=ds)
-            if batch.procs > 1 and len(batch.pending) >= PARALLEL_FLUSH_FROM:
+            if batch.stream is not None:
+                # Every pending paragraph was streamed; the rest are superseded copies.
+                try:
+                    segments = batch.stream.flush(batch.superseded)
+                except BaseException:
+                    # The stream is closed; pending stays, for a retry written here.
+                    batch.stream = None
+                    batch.streamed.clear()
+                    batch.superseded.clear()
+                    raise
+                w.add_segments(segments)
+            elif batch.procs > 1 and len(batch.pending) >= PARALLEL_FLUSH_FROM:
                 segments, _ = write_segments(self._ix, list(batch.pending.values()),
                                              codec=posting_codec(), procs=batch.procs,
                                              to_fields=self._to_document)
@@ -327,6 +369,8 @@ class WhooshIndex:
         batch.deleted.clear()
         batch.by_url.clear()
         batch.in_index.clear()
+        batch.streamed.clear()
+        batch.superseded.clear()
         batch.seen = index_identity(self._ix)  # our own commit; lookups start afresh
         batch.sources = 0
 
@@ -344,7 +388,13 @@ class WhooshIndex:
                 missing.append(pid)
         if missing:
             with self._pool.searcher() as s:
+                reader = s.reader()
                 for pid in missing:
+                    # A term lookup answers "never indexed" (most of a bulk
+                    # import) without a query; a present id may be deleted.
+                    if ("id", pid) not in reader:
+                        out[pid] = None
+                        continue
                     fields = s.document(id=pid)
                     out[pid] = from_stored(fields) if fields else None
                     if fields and batch is not None:
@@ -379,6 +429,7 @@ class WhooshIndex:
         """
         with self.batch():
             change = self._replace(url, paragraphs, self._batch)
+            self._maybe_stream(self._batch)
             self._batch.sources += 1
             if (self._batch.sources >= self._batch.max_documents
                     or len(self._batch.pending) >= MAX_PENDING_PARAGRAPHS):
@@ -391,9 +442,15 @@ class WhooshIndex:
         for p in plan.writes:
             batch.put(p)
         for old in plan.deletes:
-            batch.pending.pop(old.id, None)
-            batch.deleted.add(old.id)
+            batch.drop(old.id)
         return plan.change
+
+    def _maybe_stream(self, batch: _Batch) -> None:
+        """Start a batch's bulk-writer processes once its commit is worth them."""
+        if (batch.stream is None and batch.procs > 1
+                and len(batch.pending) >= PARALLEL_FLUSH_FROM):
+            batch.start_stream(SegmentStream(self._ix, codec=posting_codec(), procs=batch.procs,
+                                             to_fields=self._to_document))
 
     def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
               before_commit: Callable[[int], None] | None = None, *, procs: int = 1) -> int:

@@ -188,3 +188,44 @@ def test_whoosh_index_apply_replaces_exact_versions(tmp_path):
     index.apply([], [a.id])
     assert index.count() == 0
     index.close()
+
+
+def test_a_large_change_set_streams_into_worker_processes(db, tmp_path, monkeypatch):
+    # Thresholds lowered so a handful of paragraphs takes the catching-up path:
+    # rows read in chunks while two bulk-writer processes analyse them.
+    monkeypatch.setattr(index_sync, "PARALLEL_APPLY_MIN", 5)
+    monkeypatch.setattr(index_sync, "FETCH_CHUNK", 4)
+    index_dir = tmp_path / "node-index"
+    index = index_sync.open_synced(index_dir, db)
+    many = [make_paragraph(str(i), f"Motion {i}", f"Motion om gång- och cykelväg {i}.",
+                           url=f"https://x/m{i}.txt") for i in range(1, 13)]
+    paragraph_store.add_many(db, many)
+    paragraph_store.replace_source(db, "https://x/m3.txt", [])  # § 3 goes again
+    result = index_sync.apply_changes(index, index_dir, db)
+    assert (result.changes, result.upserts, result.deletes) == (13, 11, 1)
+    assert index.count() == 11 and index.get(many[2].id) is None
+    assert search(index, SearchRequest(q="cykelväg")).total == 11
+    assert index_sync.read_position(index_dir, index.generation()) == paragraph_store.head(db)
+    index.close()
+
+
+def test_merging_segments_keeps_the_position(db, tmp_path):
+    index_dir = tmp_path / "node-index"
+    index = index_sync.open_synced(index_dir, db)
+    for i in range(1, 13):  # twelve small applies: twelve one-paragraph segments
+        p = make_paragraph(str(i), f"Bygglov {i}", url=f"https://x/b{i}.txt")
+        paragraph_store.replace_source(db, p.source.url, [p])
+        index_sync.apply_changes(index, index_dir, db)
+    position = index_sync.read_position(index_dir, index.generation())
+    assert len(index.segment_sizes()) == 12
+    generation = index_sync.compact(index, index_dir)
+    assert generation == index.generation()
+    assert index.segment_sizes() == [12]
+    assert index_sync.read_position(index_dir, generation) == position == paragraph_store.head(db)
+    assert [p.name for p in index_dir.glob("sync-position-*.json")] == [
+        f"sync-position-{generation}.json"]
+    # Reopened, the node resumes from the merged generation's position.
+    index.close()
+    reopened = index_sync.open_synced(index_dir, db)
+    assert reopened.count() == 12 and index_sync.apply_changes(reopened, index_dir, db).changes == 0
+    reopened.close()

@@ -153,7 +153,7 @@ def build_from_database(index_dir: Path, conn: psycopg.Connection, *, procs: int
         position = paragraph_store.head(conn)
         index = open_index(building)
         try:
-            loaded = index.add_many(paragraph_store.iter_all(conn), procs=procs)
+            loaded = index.add_many(paragraph_store.iter_in_log_order(conn), procs=procs)
             _write_position(building, index.generation(), position)
         finally:
             index.close()

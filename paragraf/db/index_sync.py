@@ -74,11 +74,18 @@ def _write_position(index_dir: Path, generation: int, position: int) -> None:
 
 
 def _prune_positions(index_dir: Path, generation: int) -> None:
-    """Remove the files of other generations, once ``generation`` is committed."""
-    keep = index_dir / _POSITION.format(generation=generation)
-    for old in index_dir.glob("sync-position-*.json"):
-        if old != keep:
-            old.unlink(missing_ok=True)
+    """Remove the files of older generations, once ``generation`` is committed.
+
+    Only older ones: a newer file belongs to a commit another thread (the
+    node's merger, or its applier) is making right now.
+    """
+    for path in index_dir.glob("sync-position-*.json"):
+        try:
+            older = int(path.stem.rsplit("-", 1)[1]) < generation
+        except ValueError:
+            older = True
+        if older:
+            path.unlink(missing_ok=True)
 
 
 def apply_changes(index: WhooshIndex, index_dir: Path, conn: psycopg.Connection,

@@ -120,6 +120,11 @@ class NodeSync:
                 log.warning("change log unreachable: %s", exc)
                 self._stop.wait(backoff)
                 backoff = min(MAX_BACKOFF_S, backoff * 2)
+            except Exception as exc:  # e.g. a full disk: the thread must not die silently
+                self._set(error=f"applying the change log failed: {exc}"[:300])
+                log.exception("applying the change log failed; will try again")
+                self._stop.wait(backoff)
+                backoff = min(MAX_BACKOFF_S, backoff * 2)
 
     def catch_up(self, conn: psycopg.Connection) -> int:
         """Apply every pending change; returns how many change-log rows were applied."""

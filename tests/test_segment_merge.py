@@ -137,3 +137,36 @@ def _decode(stored):
     from paragraf_se.indexer.schema import from_stored
 
     return from_stored(stored)
+
+
+def test_columns_read_per_segment_equal_a_whole_read(tmp_path, paragraphs):
+    from paragraf_se.indexer.facets import SegmentColumns, _read_column
+
+    index = _applied(tmp_path / "ix", paragraphs[:60], per_commit=7)
+    cache = SegmentColumns()
+
+    def check():
+        with index._ix.reader() as r:
+            for field in ("org", "body", "year", "date"):
+                got, want = cache.column(r, field), _read_column(r, field)
+                assert got.values == want.values
+                assert got.codes.tolist() == want.codes.tolist()
+
+    check()
+    index.apply(paragraphs[60:75], [paragraphs[0].id])  # a new segment, a deletion
+    check()
+    index.compact()  # the segments merged: cached columns of gone segments dropped
+    check()
+    assert len(cache._cache) == 4 * len(index.segment_sizes())
+    index.close()
+
+
+def test_deleted_documents_stay_out_after_each_commit(tmp_path, paragraphs):
+    index = _applied(tmp_path / "ix", paragraphs[:40])
+    word = "förslag"
+    everything = search(index, SearchRequest(q=word)).total
+    assert everything > 0
+    hits = [h.paragraph.id for h in search(index, SearchRequest(q=word, size=50)).hits]
+    index.apply([], hits[:3])
+    assert search(index, SearchRequest(q=word)).total == everything - 3
+    index.close()

@@ -105,7 +105,10 @@ def size_section(r: dict) -> list[str]:
               f"target, {lag['achieved_rate']:.1f} §/s achieved) for {lag['seconds']:g} s, "
               "each meeting carrying a unique word; the oldest unseen word is searched for "
               f"every {lag['poll_interval_ms']} ms over HTTP (the node applies the log in "
-              "order, so later words are checked as soon as it shows).", ""]
+              "order, so later words are checked as soon as it shows)."
+              + (f" The node answered one search before the ingest started (its first "
+                 f"after start: {lag['first_search_seconds']:.1f} s)."
+                 if "first_search_seconds" in lag else ""), ""]
     lines += _table(["commits", "seen", "never seen", "p50 s", "p95 s", "p99 s", "max s",
                      "node behind, max rows", "poll errors"], [
         [str(lag["commits"]), str(lag["seen"]), str(lag["never_seen"]),

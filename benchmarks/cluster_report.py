@@ -31,26 +31,38 @@ def _pct(a: float, b: float) -> str:
     return f"{(b / a - 1) * 100:+.0f} %"
 
 
+def _sizes(sizes: list[int]) -> str:
+    return f"{len(sizes)} ({', '.join(f'{n:,}' for n in sorted(sizes, reverse=True))})"
+
+
 def size_section(r: dict) -> list[str]:
     m = r["machine"]
     s = r["search"]
-    e, n = s["embedded"], s["synced"]
     lines = [f"### {r['size']:,} paragraphs", "",
              f"Code measured: {r.get('commit', '?')}. Run {r['date']} on {m['cores']} cores, "
              f"{m['memory']}, {m['cpu']}; PostgreSQL {r.get('postgresql', '?')}; "
              f"load average at start {', '.join(f'{x:.1f}' for x in r['load'])}, at end "
              f"{', '.join(f'{x:.1f}' for x in r['load_after'])} (nice {r.get('nice', 0)}). "
              + (r.get("note", "") or ""), ""]
-    lines += ["**Search** (same paragraphs; in-process, warm, each query on both indexes "
-              "in alternating order; ms):", ""]
-    lines += _table(["index", "n", "p50", "p95", "p99", "max", "p50 vs embedded",
-                     "p99 vs embedded"], [
-        ["embedded (built from the corpus file)", str(e["n"]), _f(e["p50"]), _f(e["p95"]),
-         _f(e["p99"]), _f(e["max"]), "", ""],
-        ["synced node (built from PostgreSQL)", str(n["n"]), _f(n["p50"]), _f(n["p95"]),
-         _f(n["p99"]), _f(n["max"]), _pct(e["p50"], n["p50"]), _pct(e["p99"], n["p99"])],
-    ])
-    lines += [f"Totals differ on {s['totals_differ_count']} of {s['queries']} queries.", ""]
+    if s is None:
+        lines += ["**Search**: not measured in this run (`--no-embedded`: no embedded "
+                  "index to compare with).", ""]
+    else:
+        e, n = s["embedded"], s["synced"]
+        lines += ["**Search** (same paragraphs; in-process, warm, each query on both indexes "
+                  "in alternating order; ms):", ""]
+        lines += _table(["index", "n", "p50", "p95", "p99", "max", "p50 vs embedded",
+                         "p99 vs embedded"], [
+            ["embedded (built from the corpus file)", str(e["n"]), _f(e["p50"]), _f(e["p95"]),
+             _f(e["p99"]), _f(e["max"]), "", ""],
+            ["synced node (built from PostgreSQL)", str(n["n"]), _f(n["p50"]), _f(n["p95"]),
+             _f(n["p99"]), _f(n["max"]), _pct(e["p50"], n["p50"]), _pct(e["p99"], n["p99"])],
+        ])
+        lines += [f"Totals differ on {s['totals_differ_count']} of {s['queries']} queries.", ""]
+    segs = r.get("segments")
+    if segs:
+        lines += [f"Segments (live paragraphs each): embedded {_sizes(segs['embedded'])}; "
+                  f"synced node {_sizes(segs['synced'])}.", ""]
     w, a, fb, eb = r["write"], r["apply"], r["fresh_build"], r["embedded_build"]
     def per_cpu(x: dict, key: str = "cpu_seconds") -> str:
         n = x.get("paragraphs", x.get("changes"))
@@ -69,13 +81,15 @@ def size_section(r: dict) -> list[str]:
          f"{a['batches']} batches of ≤ {a['batch']:,}; batch p50 "
          f"{_f(a['batch_seconds']['p50'] / 1000, 2)} s, max "
          f"{_f(a['batch_seconds']['max'] / 1000, 2)} s; index holds "
-         f"{a['paragraphs_in_index']:,}"],
+         f"{a['paragraphs_in_index']:,}"
+         + (f", {len(a['segments'])} segments" if a.get("segments") else "")],
         ["fresh node (`build_from_database`)", _f(fb["paragraphs"]), _f(fb["seconds"]),
          _f(fb["rate"]), per_cpu(fb), f"index {_f(fb['size_mb'])} MiB"],
+    ] + ([] if eb is None else [
         ["embedded build from the corpus file (reference)", _f(eb["paragraphs"]),
          _f(eb["seconds"]), _f(eb["paragraphs"] / eb["seconds"]), per_cpu(eb),
          eb.get("note", "")],
-    ])
+    ]))
     lag = r["lag"]
     lt = lag["lag"]
     rerun = r.get("serving_rerun")
@@ -91,7 +105,10 @@ def size_section(r: dict) -> list[str]:
               f"target, {lag['achieved_rate']:.1f} §/s achieved) for {lag['seconds']:g} s, "
               "each meeting carrying a unique word; the oldest unseen word is searched for "
               f"every {lag['poll_interval_ms']} ms over HTTP (the node applies the log in "
-              "order, so later words are checked as soon as it shows).", ""]
+              "order, so later words are checked as soon as it shows)."
+              + (f" The node answered one search before the ingest started (its first "
+                 f"after start: {lag['first_search_seconds']:.1f} s)."
+                 if "first_search_seconds" in lag else ""), ""]
     lines += _table(["commits", "seen", "never seen", "p50 s", "p95 s", "p99 s", "max s",
                      "node behind, max rows", "poll errors"], [
         [str(lag["commits"]), str(lag["seen"]), str(lag["never_seen"]),
@@ -99,7 +116,9 @@ def size_section(r: dict) -> list[str]:
          _f(lt["max"] / 1000, 2), _f(lag.get("node_behind_max")), str(lag["errors"])],
     ])
     lines += ["(\"node behind\": the change-log rows the node had not applied, from its "
-              "`/readyz`, sampled once a second.)", ""]
+              "`/readyz`, sampled once a second.)"
+              + (f" The node's index after the run: {_sizes(lag['segments_after'])} "
+                 "(live paragraphs per segment)." if lag.get("segments_after") else ""), ""]
     if not r["http"]:
         return [*lines, "One node against two: not measured in this run (`--no-http`).", ""]
     lines += ["**HTTP throughput, one node against two** (`/api/search`, 32 clients, the "

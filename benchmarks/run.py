@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             save(run(cfg))
     results = [json.loads(p.read_text(encoding="utf-8"))
                for p in sorted(RESULTS.glob("*.json"))]
+    results = [r for r in results if "size" in r]  # other files there are not runs
     # The cluster section (benchmarks/cluster.py) is kept when `make bench` rewrites the file.
     from benchmarks.cluster_report import load_results, section
 

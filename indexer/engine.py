@@ -288,9 +288,21 @@ class EngineWriter(Protocol):
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
         """Bulk-load paragraphs into an engine being rebuilt; returns the generation."""
 
-    def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
-              before_commit: Callable[[int], None] | None = None, *, procs: int = 1) -> int:
-        """Write exact versions (a replica's path, no source merging); returns the generation."""
+    def apply(self, upserts: Iterable[Paragraph], deletes: Sequence[str],
+              before_commit: Callable[[int], None] | None = None, *, procs: int = 1,
+              upserts_deleted: bool = False) -> int:
+        """Write exact versions (a replica's path, no source merging); returns the generation.
+
+        ``upserts`` may be an iterator when ``deletes`` already names every id
+        it holds (``upserts_deleted=True``): a node streams large change sets.
+        """
+
+    def compact(self, before_commit: Callable[[int], None] | None = None,
+                **policy: int) -> int | None:
+        """Merge the index's small pieces, without stopping writes for long.
+
+        Returns the new generation, or None when nothing needed merging.
+        """
 
     def generation(self) -> int:
         """The committed generation (grows with every commit)."""

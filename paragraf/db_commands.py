@@ -108,6 +108,8 @@ def _sync(args, data_dir, conn, url) -> int:
             total = 0
             while (step := index_sync.apply_changes(index, data_dir.node_index, read)).changes:
                 total += step.changes
+            while index_sync.compact(index, data_dir.node_index) is not None:
+                pass
             print(f"node index at change {step.position}: {index.count()} paragraphs "
                   f"({total} changes applied)")
         finally:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
 from paragraf_se.db import index_sync, migrate, paragraph_store
 from paragraf_se.db.connection import connect
 from paragraf_se.db.errors import DatabaseUnavailable, MigrationError, NotMigrated
+from paragraf_se.db.node_sync import NodeSync
 from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
@@ -188,4 +190,95 @@ def test_whoosh_index_apply_replaces_exact_versions(tmp_path):
     assert index.count() == 1 and index.get(a.id).title == "Ny titel"
     index.apply([], [a.id])
     assert index.count() == 0
+    index.close()
+
+
+def test_a_large_change_set_streams_into_worker_processes(db, tmp_path, monkeypatch):
+    # Thresholds lowered so a handful of paragraphs takes the catching-up path:
+    # rows read in chunks while two bulk-writer processes analyse them.
+    monkeypatch.setattr(index_sync, "PARALLEL_APPLY_MIN", 5)
+    monkeypatch.setattr(index_sync, "FETCH_CHUNK", 4)
+    index_dir = tmp_path / "node-index"
+    index = index_sync.open_synced(index_dir, db)
+    many = [make_paragraph(str(i), f"Motion {i}", f"Motion om gång- och cykelväg {i}.",
+                           url=f"https://x/m{i}.txt") for i in range(1, 13)]
+    paragraph_store.add_many(db, many)
+    paragraph_store.replace_source(db, "https://x/m3.txt", [])  # § 3 goes again
+    result = index_sync.apply_changes(index, index_dir, db)
+    assert (result.changes, result.upserts, result.deletes) == (13, 11, 1)
+    assert index.count() == 11 and index.get(many[2].id) is None
+    assert search(index, SearchRequest(q="cykelväg")).total == 11
+    assert index_sync.read_position(index_dir, index.generation()) == paragraph_store.head(db)
+    index.close()
+
+
+def test_merging_segments_keeps_the_position(db, tmp_path):
+    index_dir = tmp_path / "node-index"
+    index = index_sync.open_synced(index_dir, db)
+    for i in range(1, 13):  # twelve small applies: twelve one-paragraph segments
+        p = make_paragraph(str(i), f"Bygglov {i}", url=f"https://x/b{i}.txt")
+        paragraph_store.replace_source(db, p.source.url, [p])
+        index_sync.apply_changes(index, index_dir, db)
+    position = index_sync.read_position(index_dir, index.generation())
+    assert len(index.segment_sizes()) == 12
+    generation = index_sync.compact(index, index_dir)
+    assert generation == index.generation()
+    assert index.segment_sizes() == [12]
+    assert index_sync.read_position(index_dir, generation) == position == paragraph_store.head(db)
+    assert [p.name for p in index_dir.glob("sync-position-*.json")] == [
+        f"sync-position-{generation}.json"]
+    # Reopened, the node resumes from the merged generation's position.
+    index.close()
+    reopened = index_sync.open_synced(index_dir, db)
+    assert reopened.count() == 12 and index_sync.apply_changes(reopened, index_dir, db).changes == 0
+    reopened.close()
+
+
+def test_a_fresh_node_reads_paragraphs_in_ingest_order(db, tmp_path):
+    ids = []
+    for i in (5, 1, 9, 3):
+        p = make_paragraph(str(i), f"Ärende {i}", url=f"https://x/o{i}.txt")
+        paragraph_store.replace_source(db, p.source.url, [p])
+        ids.append(p.id)
+    again = make_paragraph("5", "Ärende 5, rättad", url="https://x/o5.txt")
+    paragraph_store.replace_source(db, again.source.url, [again])  # § 5 changes last
+    expected = [*ids[1:], ids[0]]
+    with db.transaction():  # a server-side cursor lives in a transaction
+        assert [p.id for p in paragraph_store.iter_in_log_order(db, chunk=2)] == expected
+    index = index_sync.open_synced(tmp_path / "node-index", db)
+    with index._ix.reader() as r:
+        assert [r.stored_fields(d)["id"] for d in range(r.doc_count_all())] == expected
+    index.close()
+
+
+def test_pruning_keeps_the_positions_of_newer_generations(tmp_path):
+    # The merger and the applier commit from two threads: one's clean-up must
+    # not remove the file the other wrote for the commit it is making.
+    for generation in (3, 4, 5):
+        index_sync._write_position(tmp_path, generation, generation * 10)
+    index_sync._prune_positions(tmp_path, 4)
+    assert [index_sync.read_position(tmp_path, g) for g in (3, 4, 5)] == [None, 40, 50]
+
+
+def test_a_following_node_merges_while_it_applies(cluster, db, tmp_path):
+    index_dir = tmp_path / "node-index"
+    index = index_sync.open_synced(index_dir, db)
+    sync = NodeSync(index, index_dir, cluster[0].url, poll_s=0.2).start()
+    try:
+        for i in range(1, 41):
+            p = make_paragraph(str(i), f"Remiss {i}", url=f"https://x/r{i}.txt")
+            paragraph_store.replace_source(db, p.source.url, [p])
+            time.sleep(0.05)
+        head = paragraph_store.head(db)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (
+                sync.status().position == head and len(index.segment_sizes()) < 10):
+            time.sleep(0.2)
+        assert sync.status().position == head and sync.status().error is None
+        assert len(index.segment_sizes()) < 10  # merged as it went
+    finally:
+        sync.stop()
+    assert index.count() == 40
+    assert index_sync.read_position(index_dir, index.generation()) == head
+    assert search(index, SearchRequest(q="remiss")).total == 40
     index.close()

@@ -228,3 +228,16 @@ def test_snapshot_copies_one_generation(engine, tmp_path):
         assert search(copy, SearchRequest(q="budget")).total == 3
     finally:
         copy.close()
+
+
+def test_compacting_keeps_every_paragraph_and_answer(engine):
+    for i in range(12):  # many small commits: pieces worth merging
+        engine.replace_source(f"file:///extra-{i}.txt", [make_paragraph(
+            f"{100 + i}", f"Extra {i}", "Kommunstyrelsen beslutar om budget.",
+            date="2024-01-10", url=f"file:///extra-{i}.txt")])
+    before = search(engine, SearchRequest(q="budget", size=50))
+    engine.compact(fanout=2)
+    after = search(engine, SearchRequest(q="budget", size=50))
+    assert engine.count() == 18
+    assert after.total == before.total == 15
+    assert sorted(numbers(after)) == sorted(numbers(before))

@@ -418,19 +418,23 @@ def bulk_load(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: 
 
 def write_segments(ix: FileIndex, items: Iterable[object], *, codec: W3Codec, procs: int,
                    to_fields: Callable[[object], dict[str, object]] | None = None,
-                   segment_postings: int = SEGMENT_POSTINGS) -> tuple[list, int]:
+                   segment_postings: int = SEGMENT_POSTINGS,
+                   in_workers: bool | None = None) -> tuple[list, int]:
     """Write ``items`` as new segments of ``ix`` without committing them.
 
     For a caller that holds the index's writer (a :class:`SegmentsWriter`)
     and commits the segments with its own deletions, in one generation.
-    Returns the segments and how many items they hold.
+    ``in_workers`` (default: ``procs`` > 1) analyses in ``procs`` worker
+    processes even when there is one: a caller with threads of its own
+    keeps the interpreter lock free. Returns the segments and how many
+    items they hold.
     """
-    if procs <= 1:
+    if not (procs > 1 if in_workers is None else in_workers):
         counted = _Counted(to_fields(i) if to_fields else i for i in items)
         segments = _build_segments(ix.storage, ix.indexname, ix.schema, codec, counted,
                                    segment_postings)
         return segments, counted.n
-    return _load_in_workers(ix, items, codec, procs, to_fields, segment_postings)
+    return _load_in_workers(ix, items, codec, max(1, procs), to_fields, segment_postings)
 
 
 class _Counted:

@@ -71,8 +71,13 @@ class GenerationData:
         reader = searcher.reader()
         self.doc_count_all = reader.doc_count_all()
         self.doc_count = max(1, reader.doc_count())
-        live = np.zeros(self.doc_count_all, dtype=bool)
-        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        # From each segment's deletion set: asking every document whether it
+        # is deleted cost a Python call per document on each new generation.
+        live = np.ones(self.doc_count_all, dtype=bool)
+        for leaf, offset in reader.leaf_readers():
+            if leaf.has_deletions():
+                deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+                live[offset + deleted] = False
         self.live = live
         self._lengths: dict[str, np.ndarray] = {}
         self._avgdl: dict[str, float] = {}

@@ -36,6 +36,56 @@ class Column:
 
 def build_column(reader, field: str) -> Column:
     """Read a sortable field's column for every document into codes."""
+    return _read_column(reader, field)
+
+
+class SegmentColumns:
+    """Columns read per segment and kept while the segment is in the index.
+
+    Segments never change once written (deletions do not touch columns), so
+    a new generation reads only its new segments: a node that commits a few
+    paragraphs every second would otherwise read every document's values
+    again on the first search after each commit (seconds at 50,000 paragraphs,
+    the larger part of its commit-to-searchable lag). The whole index's
+    column is the segments' columns concatenated, with the same codes
+    :func:`build_column` gives (values numbered in order of first appearance).
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], Column] = {}
+
+    def column(self, reader, field: str) -> Column:
+        """``build_column(reader, field)``, reading only segments not seen before."""
+        if reader.doc_count_all() == 0:
+            return Column(np.empty(0, dtype=np.int32), ())
+        parts = []
+        present = set()
+        for leaf, _offset in reader.leaf_readers():
+            segment = getattr(leaf, "_segment", None)
+            if segment is None:  # not a segment reader: nothing to key on
+                return _read_column(reader, field)
+            key = (segment.segment_id(), field)
+            present.add(key)
+            part = self._cache.get(key)
+            if part is None:
+                part = self._cache[key] = _read_column(leaf, field)
+            parts.append(part)
+        for key in [k for k in self._cache if k[1] == field and k not in present]:
+            del self._cache[key]
+        return _concat(parts)
+
+
+def _concat(parts: list[Column]) -> Column:
+    table: dict[str, int] = {}
+    codes = []
+    for part in parts:
+        remap = np.array([table.setdefault(v, len(table)) for v in part.values], dtype=np.int32)
+        codes.append(remap[part.codes] if len(part.codes) else part.codes)
+    return Column(np.concatenate(codes) if codes else np.empty(0, dtype=np.int32),
+                  tuple(table))
+
+
+def _read_column(reader, field: str) -> Column:
     if reader.doc_count_all() == 0:
         # Whoosh's reader of an empty index has no columns at all.
         return Column(np.empty(0, dtype=np.int32), ())
@@ -56,12 +106,13 @@ class FacetCache:
         self._gen: object = None
         self._columns: dict[str, Column] = {}
         self._date_keys: np.ndarray = np.empty(0, dtype=np.int32)
+        self._segments = SegmentColumns()
 
     def _refresh(self, searcher) -> None:
         reader = searcher.reader()
         gen = reader_key(searcher)  # not the generation: a rebuild repeats it
         if gen != self._gen:
-            self._columns = {f: build_column(reader, f) for f in CACHED_FIELDS}
+            self._columns = {f: self._segments.column(reader, f) for f in CACHED_FIELDS}
             self._date_keys = self._columns["date"].sort_keys()
             self._gen = gen
 

@@ -32,6 +32,7 @@ from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.query import ParsedQuery
 from paragraf_se.indexer.source_replace import plan_replace
+from paragraf_se.indexer.whoosh import segment_merge
 from paragraf_se.indexer.whoosh.bulk_stream import SegmentStream
 from paragraf_se.indexer.whoosh.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.whoosh.evaluator import Evaluator
@@ -278,7 +279,7 @@ class WhooshIndex:
     # -- writing ---------------------------------------------------------
 
     @contextmanager
-    def _writer(self):
+    def _writer(self, merge: bool = True):
         try:
             w = SegmentsWriter(self._ix, timeout=WRITER_WAIT_S, codec=posting_codec())
         except LockError:
@@ -292,7 +293,7 @@ class WhooshIndex:
             w.cancel()
             raise
         else:
-            w.commit()
+            w.commit(merge=merge)
 
     @contextmanager
     def batch(self, max_documents: int = BATCH_DOCUMENTS, *, procs: int = 1) -> Iterator[None]:
@@ -452,34 +453,95 @@ class WhooshIndex:
             batch.start_stream(SegmentStream(self._ix, codec=posting_codec(), procs=batch.procs,
                                              to_fields=self._to_document))
 
-    def apply(self, upserts: Sequence[Paragraph], deletes: Sequence[str],
-              before_commit: Callable[[int], None] | None = None, *, procs: int = 1) -> int:
+    def apply(self, upserts: Iterable[Paragraph], deletes: Sequence[str],
+              before_commit: Callable[[int], None] | None = None, *, procs: int = 1,
+              upserts_deleted: bool = False) -> int:
         """Write exact versions of paragraphs (a replica's path: no merging of sources).
 
         ``deletes`` and the ids of ``upserts`` are removed and ``upserts``
-        written as one new segment, all in one commit. ``before_commit`` is
+        written as new segments, all in one commit. ``upserts`` may be an
+        iterator (a node streams a large change set from the database while
+        the bulk writer analyses it); then the caller names every id in
+        ``deletes`` and passes ``upserts_deleted=True``. ``before_commit`` is
         called with the generation the commit will create, before it is
         written, so a caller can record what that generation contains.
-        With ``procs`` > 1, at least PARALLEL_APPLY_MIN upserts are analysed
-        in that many worker processes (a node catching up: analysis is the
-        cost, and starting workers only pays for large batches).
+        With ``procs`` > 1, a sequence of at least PARALLEL_APPLY_MIN upserts
+        (any iterator) is analysed in that many worker processes (a node
+        catching up: analysis is the cost, and starting workers only pays
+        for large batches). The commit merges no segments: Whoosh's merge
+        re-writes small segments posting by posting in Python, which made
+        every few small applies take seconds; :meth:`compact` merges them
+        with the bulk writer instead, off the apply path.
         Returns that generation.
         """
-        parallel = (procs > 1 and len(upserts) >= PARALLEL_APPLY_MIN
-                    and isinstance(self._ix.storage, FileStorage))
-        with self._write_lock, self._writer() as w:
-            for pid in itertools.chain(deletes, (p.id for p in upserts)):
-                w.delete_by_term("id", pid)
+        if isinstance(upserts, Sequence):
+            big = len(upserts) >= PARALLEL_APPLY_MIN
+        else:
+            big = upserts_deleted
+        if not upserts_deleted:
+            upserts = list(upserts)
+        parallel = procs > 1 and big and isinstance(self._ix.storage, FileStorage)
+        with self._write_lock, self._writer(merge=False) as w:
+            # One searcher for every deletion: without one Whoosh opens a
+            # reader over every segment per id.
+            with w.searcher() as ds:
+                ids = deletes if upserts_deleted else itertools.chain(
+                    deletes, (p.id for p in upserts))
+                for pid in ids:
+                    w.delete_by_term("id", pid, searcher=ds)
             if parallel:
                 segments, _ = write_segments(self._ix, upserts, codec=posting_codec(),
                                              procs=procs, to_fields=self._to_document)
                 w.add_segments(segments)
-            elif upserts:
+            else:
                 w.add_documents(self._to_document(p) for p in upserts)
             generation = w.generation
             if before_commit is not None:
                 before_commit(generation)
         return generation
+
+    def segment_sizes(self) -> list[int]:
+        """Live documents per segment of the current generation (what merging acts on)."""
+        return [s.doc_count() for s in self._ix._read_toc().segments]
+
+    def compact(self, before_commit: Callable[[int], None] | None = None, **policy) -> int | None:
+        """Merge small segments (:mod:`indexer.whoosh.segment_merge`); the new generation or None.
+
+        The merged segments are analysed without holding the writer lock, so
+        commits of :meth:`apply` go on meanwhile; the lock is held only to
+        move the new files in and commit. ``before_commit`` is as in
+        :meth:`apply`. ``policy`` passes ``fanout``/``max_docs`` to the plan.
+        None when nothing needed merging or another merge got there first.
+        """
+        if not isinstance(self._ix.storage, FileStorage):  # RamStorage has a folder too
+            return None
+        folder = self._ix.storage.folder
+        merge = segment_merge.plan(self._ix, **policy)
+        if merge is None:
+            return None
+        scratch = Path(folder).with_name(Path(folder).name + ".merging")
+        try:
+            merged = segment_merge.build(self._ix, merge, scratch, decode=from_stored,
+                                         to_fields=self._to_document, codec=posting_codec())
+            with self._write_lock:
+                try:
+                    w = SegmentsWriter(self._ix, timeout=WRITER_WAIT_S, codec=posting_codec())
+                except LockError:
+                    raise IndexBusy("another process is writing the index") from None
+                try:
+                    if not segment_merge.install(w, merge, merged):
+                        w.cancel()
+                        return None
+                    generation = w.generation
+                    if before_commit is not None:
+                        before_commit(generation)
+                except BaseException:
+                    w.cancel()
+                    raise
+                w.commit(mergetype=segment_merge.drop(merge))
+            return generation
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     def add_many(self, paragraphs: Iterable[Paragraph], *, procs: int = 1) -> int:
         """Bulk-load paragraphs into an index being rebuilt (no merging of sources).

@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from paragraf_se.indexer.decision_kind import prior
-from paragraf_se.indexer.whoosh.facet_columns import Column, build_column
+from paragraf_se.indexer.whoosh.facet_columns import Column, SegmentColumns
 from paragraf_se.indexer.whoosh.schema import DECISION_KIND_FIELD
 
 
@@ -25,11 +25,12 @@ class PriorCache:
         self._gen: object = None
         self._priors: np.ndarray | None = None
         self._column: Column | None = None
+        self._segments = SegmentColumns()  # a new generation reads only new segments
 
     def _refresh(self, reader) -> None:
         gen = (reader.generation(), reader.doc_count_all())
         if gen != self._gen:
-            column = build_column(reader, DECISION_KIND_FIELD)
+            column = self._segments.column(reader, DECISION_KIND_FIELD)
             table = np.array([prior(v) for v in column.values], dtype=np.float32)
             self._priors = (table[column.codes] if len(column.codes)
                             else np.ones(0, dtype=np.float32))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +27,19 @@ import psycopg
 
 from paragraf_se.db import paragraph_store
 from paragraf_se.indexer.engine import Engine
+from paragraf_se.indexer.model import Paragraph
 from paragraf_se.wiring import open_engine
 
 _POSITION = "sync-position-{generation}.json"
 # Change-log rows per commit: large enough that a catching-up node's worker
-# processes pay for their start-up, small enough to hold in memory.
-APPLY_BATCH = 20000
+# processes pay for their start-up rarely. The rows themselves are streamed
+# (FETCH_CHUNK at a time), so only the batch's ids are held in memory.
+APPLY_BATCH = 100_000
+FETCH_CHUNK = 2000
+# From this many paragraphs an apply is streamed and analysed in
+# APPLY_PROCS worker processes; below it, one process (starting workers
+# costs about a second, more than a small apply).
+PARALLEL_APPLY_MIN = 1000
 # Worker processes analysing a large batch (a node catching up): analysis is
 # the apply's cost, and one process alone stays under 1,000 paragraphs/s.
 APPLY_PROCS = 2
@@ -68,16 +75,29 @@ def _write_position(index_dir: Path, generation: int, position: int) -> None:
 
 
 def _prune_positions(index_dir: Path, generation: int) -> None:
-    """Remove the files of other generations, once ``generation`` is committed."""
-    keep = index_dir / _POSITION.format(generation=generation)
-    for old in index_dir.glob("sync-position-*.json"):
-        if old != keep:
-            old.unlink(missing_ok=True)
+    """Remove the files of older generations, once ``generation`` is committed.
+
+    Only older ones: a newer file belongs to a commit another thread (the
+    node's merger, or its applier) is making right now.
+    """
+    for path in index_dir.glob("sync-position-*.json"):
+        try:
+            older = int(path.stem.rsplit("-", 1)[1]) < generation
+        except ValueError:
+            older = True
+        if older:
+            path.unlink(missing_ok=True)
 
 
 def apply_changes(index: Engine, index_dir: Path, conn: psycopg.Connection,
                   limit: int = APPLY_BATCH) -> ApplyResult:
-    """Apply up to ``limit`` change-log rows after the index's position, in one commit."""
+    """Apply up to ``limit`` change-log rows after the index's position, in one commit.
+
+    A small change set is read whole and written in this process; a large
+    one (a node catching up) is streamed from the database in chunks while
+    the bulk writer's worker processes analyse what came before, so reading
+    and analysis overlap and memory stays bounded by the chunk.
+    """
     position = read_position(index_dir, index.generation())
     if position is None:
         raise RuntimeError(f"index in {index_dir} has no sync position: build it from the database")
@@ -88,15 +108,43 @@ def apply_changes(index: Engine, index_dir: Path, conn: psycopg.Connection,
         if not changes:
             return ApplyResult(0, 0, 0, position)
         touched = list(dict.fromkeys(c.paragraph_id for c in changes))
-        current = paragraph_store.fetch(conn, touched)
-    upserts = [current[pid] for pid in touched if pid in current]
-    deletes = [pid for pid in touched if pid not in current]
-    new_position = changes[-1].seq
-    generation = index.apply(
-        upserts, deletes, before_commit=lambda gen: _write_position(index_dir, gen, new_position),
-        procs=APPLY_PROCS)
+        new_position = changes[-1].seq
+        upserted = 0
+
+        def rows() -> Iterator[Paragraph]:
+            nonlocal upserted
+            for lo in range(0, len(touched), FETCH_CHUNK):
+                current = paragraph_store.fetch(conn, touched[lo:lo + FETCH_CHUNK])
+                upserted += len(current)
+                yield from current.values()
+
+        # Every touched id is deleted and the ones still in the store written
+        # again: an upsert is the paragraph's current row, a delete its absence.
+        big = len(touched) >= PARALLEL_APPLY_MIN
+        generation = index.apply(
+            rows() if big else list(rows()), touched,
+            before_commit=lambda gen: _write_position(index_dir, gen, new_position),
+            procs=APPLY_PROCS if big else 1, upserts_deleted=True)
     _prune_positions(index_dir, generation)
-    return ApplyResult(len(changes), len(upserts), len(deletes), new_position)
+    return ApplyResult(len(changes), upserted, len(touched) - upserted, new_position)
+
+
+def compact(index: Engine, index_dir: Path) -> int | None:
+    """Merge the index's small segments (see ``Engine.compact``); the new generation.
+
+    The merge changes no paragraph, so the new generation contains the same
+    change-log position as the one it follows, recorded before its commit.
+    """
+    def carry(generation: int) -> None:
+        position = read_position(index_dir, generation - 1)
+        if position is None:
+            raise RuntimeError(f"index in {index_dir} lost its sync position")
+        _write_position(index_dir, generation, position)
+
+    generation = index.compact(before_commit=carry)
+    if generation is not None:
+        _prune_positions(index_dir, generation)
+    return generation
 
 
 def build_from_database(index_dir: Path, conn: psycopg.Connection, *, procs: int = 2,
@@ -113,7 +161,7 @@ def build_from_database(index_dir: Path, conn: psycopg.Connection, *, procs: int
         position = paragraph_store.head(conn)
         index = open_index(building)
         try:
-            loaded = index.add_many(paragraph_store.iter_all(conn), procs=procs)
+            loaded = index.add_many(paragraph_store.iter_in_log_order(conn), procs=procs)
             _write_position(building, index.generation(), position)
         finally:
             index.close()

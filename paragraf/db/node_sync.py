@@ -27,6 +27,7 @@ from paragraf_se.wiring import open_engine
 log = logging.getLogger("paragraf.sync")
 
 POLL_S = 2.0
+MERGE_POLL_S = 30.0  # the merge thread looks at the segments at least this often
 MAX_BACKOFF_S = 30.0
 
 
@@ -71,14 +72,34 @@ class NodeSync:
         position = index_sync.read_position(index_dir, index.generation()) or 0
         self._status = SyncStatus(False, position, None, None, None)
         self._thread = threading.Thread(target=self._run, name="paragraf-sync", daemon=True)
+        # Merging small segments runs beside the applies, never in their way:
+        # an apply commits no merge, so it stays cheap and the lag short.
+        self._applied = threading.Event()
+        self._merger = threading.Thread(target=self._merge, name="paragraf-merge", daemon=True)
 
     def start(self) -> NodeSync:
         self._thread.start()
+        self._merger.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
+        self._applied.set()
         self._thread.join(timeout=10)
+        self._merger.join(timeout=30)
+
+    def _merge(self) -> None:
+        """Merge small segments after applies, until stopped."""
+        while not self._stop.is_set():
+            self._applied.wait(MERGE_POLL_S)
+            self._applied.clear()
+            try:
+                while not self._stop.is_set() and index_sync.compact(self.index,
+                                                                      self.index_dir):
+                    pass
+            except Exception:  # a failed merge leaves the index as it was
+                log.exception("merging index segments failed; will try again")
+                self._stop.wait(MERGE_POLL_S)
 
     def status(self) -> SyncStatus:
         with self._lock:
@@ -100,6 +121,11 @@ class NodeSync:
                 log.warning("change log unreachable: %s", exc)
                 self._stop.wait(backoff)
                 backoff = min(MAX_BACKOFF_S, backoff * 2)
+            except Exception as exc:  # e.g. a full disk: the thread must not die silently
+                self._set(error=f"applying the change log failed: {exc}"[:300])
+                log.exception("applying the change log failed; will try again")
+                self._stop.wait(backoff)
+                backoff = min(MAX_BACKOFF_S, backoff * 2)
 
     def catch_up(self, conn: psycopg.Connection) -> int:
         """Apply every pending change; returns how many change-log rows were applied."""
@@ -112,6 +138,7 @@ class NodeSync:
             applied += result.changes
             if result.changes == 0:
                 break
+            self._applied.set()
         return applied
 
     def _follow(self, conn: psycopg.Connection) -> None:

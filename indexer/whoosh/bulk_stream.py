@@ -47,6 +47,7 @@ from paragraf_se.indexer.whoosh.bulk_writer import (
     WORKER_POLL_S,
     BulkLoadError,
     _build_segments,
+    next_chunk,
 )
 
 PRIVATE_PREFIX = ".bulk-"  # hidden: Whoosh's clean-up and snapshots skip it
@@ -72,13 +73,7 @@ def _stream_worker(wid: int, folder: str, private: str, indexname: str, blocklim
 
         def documents() -> Iterator[dict[str, object]]:
             while True:
-                try:
-                    chunk = inbox.get(timeout=WORKER_POLL_S)
-                except queue.Empty:
-                    # A parent killed outright cannot stop its workers.
-                    if os.getppid() != parent:
-                        raise BulkLoadError("the loading process is gone") from None
-                    continue
+                chunk = next_chunk(inbox, parent)
                 if chunk is None:
                     raise _Stop
                 if chunk == _FLUSH:

@@ -342,6 +342,20 @@ def _assemble(builder: SegmentBuilder):
     return segment
 
 
+def next_chunk(inbox, parent: int) -> object:
+    """A worker's next message from the loading process.
+
+    A parent killed outright cannot stop its workers: an orphan notices it
+    has been re-parented and quits with :class:`BulkLoadError`.
+    """
+    while True:
+        try:
+            return inbox.get(timeout=WORKER_POLL_S)
+        except queue.Empty:
+            if os.getppid() != parent:
+                raise BulkLoadError("the loading process is gone") from None
+
+
 def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
             to_fields: Callable[[object], dict[str, object]] | None,
             segment_postings: int, parent: int) -> None:
@@ -362,14 +376,7 @@ def _worker(folder: str, indexname: str, blocklimit: int, inbox, outbox,
 
         def documents() -> Iterator[dict[str, object]]:
             while True:
-                try:
-                    chunk = inbox.get(timeout=WORKER_POLL_S)
-                except queue.Empty:
-                    # A parent killed outright cannot stop its workers:
-                    # an orphan notices it has been re-parented and quits.
-                    if os.getppid() != parent:
-                        raise BulkLoadError("the loading process is gone") from None
-                    continue
+                chunk = next_chunk(inbox, parent)
                 if chunk is None:
                     return
                 for item in chunk:

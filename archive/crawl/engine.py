@@ -274,14 +274,22 @@ class CrawlRun:
 
     # -- the loop ----------------------------------------------------------
 
-    def run(self) -> CrawlReport:
-        """Crawl until the frontier is empty, ``max_pages`` is reached or interrupted."""
+    def _begin(self) -> bool:
+        """Seed (or resume) the source in the frontier and learn its known URLs.
+
+        Returns whether an earlier run was resumed.
+        """
         seeds = [Task(_canonical_or_as_is(t.url), t.role, t.depth, t.meta)
                  for t in self.strategy.seeds()]
         resumed = self.frontier.begin(self.source.name, seeds, restart=self.restart)
         for url in self.frontier.known(self.source.name):
             self._known.add(url)
             self.scope.remember(url)
+        return resumed
+
+    def run(self) -> CrawlReport:
+        """Crawl until the frontier is empty, ``max_pages`` is reached or interrupted."""
+        resumed = self._begin()
         pending = self.frontier.pending(self.source.name)
         for task in pending:
             self._push(task)

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun, _canonical_or_as_is
+from paragraf_se.archive.crawl.engine import CrawlReport, CrawlRun
 from paragraf_se.archive.crawl.frontier import Task
 from paragraf_se.archive.fetch import FetchResult
 
@@ -75,12 +75,7 @@ class SharedCrawlRun(CrawlRun):
 
     def run(self) -> CrawlReport:
         """Take part in the run until no task of the source is pending or leased."""
-        seeds = [Task(_canonical_or_as_is(t.url), t.role, t.depth, t.meta)
-                 for t in self.strategy.seeds()]
-        resumed = self.frontier.begin(self.source.name, seeds, restart=self.restart)
-        for url in self.frontier.known(self.source.name):
-            self._known.add(url)
-            self.scope.remember(url)
+        resumed = self._begin()
         log.info("start source=%s kind=%s shared=1 resumed=%s", self.source.name,
                  self.strategy.kind, resumed)
         try:

@@ -49,7 +49,7 @@ import httpx
 
 from benchmarks.cluster_report import RESULTS
 from benchmarks.corpus_file import read_corpus, write_corpus
-from benchmarks.http_load import LoadResult, _free_port
+from benchmarks.http_load import _free_port, _load
 from benchmarks.paragraf_bench import build_paragraf, spec_key
 from benchmarks.peer_runs import in_child
 from benchmarks.querymix import QuerySpec, query_mix
@@ -314,42 +314,6 @@ def measure_lag(url: str, base: str, work: Path, seconds: float, rate: float,
 # -- 4. one node against two -----------------------------------------------------------
 
 
-async def _load(bases: Sequence[str], mix: list[QuerySpec], clients: int, max_requests: int,
-                max_seconds: float) -> LoadResult:
-    """Like http_load's, with client ``w`` sent to node ``w % len(bases)``."""
-    latencies: list[float] = []
-    errors = 0
-    issued = 0
-    start = time.perf_counter()
-    per_node = -(-clients // len(bases))
-    limits = httpx.Limits(max_connections=per_node, max_keepalive_connections=per_node)
-    pool = [httpx.AsyncClient(base_url=b, limits=limits, timeout=60) for b in bases]
-    try:
-        async def worker(w: int) -> None:
-            nonlocal issued, errors
-            client = pool[w % len(pool)]
-            i = w
-            while issued < max_requests and time.perf_counter() - start < max_seconds:
-                issued += 1
-                spec = mix[i % len(mix)]
-                i += clients
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get("/api/search", params=spec.params())
-                    ok = r.status_code == 200 and "total" in r.json()
-                except (httpx.HTTPError, ValueError):
-                    ok = False
-                if ok:
-                    latencies.append(time.perf_counter() - t0)
-                else:
-                    errors += 1
-
-        await asyncio.gather(*(worker(w) for w in range(clients)))
-    finally:
-        for c in pool:
-            await c.aclose()
-    return LoadResult(clients, len(latencies) + errors, errors, time.perf_counter() - start,
-                      Latency.of(latencies))
 
 
 def measure_nodes(bases: Sequence[str], procs: Sequence[subprocess.Popen],

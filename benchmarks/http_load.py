@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,17 +75,21 @@ def server(data_dir: Path) -> Iterator[tuple[str, subprocess.Popen]]:
             proc.wait()
 
 
-async def _load(base: str, mix: list[QuerySpec], clients: int, max_requests: int,
+async def _load(bases: Sequence[str], mix: list[QuerySpec], clients: int, max_requests: int,
                 max_seconds: float) -> LoadResult:
+    """Search load over HTTP: ``clients`` concurrent clients, client ``w`` sent to node
+    ``w % len(bases)`` (one base: a single server)."""
     latencies: list[float] = []
     errors = 0
     issued = 0
     start = time.perf_counter()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
-
+    per_node = -(-clients // len(bases))
+    limits = httpx.Limits(max_connections=per_node, max_keepalive_connections=per_node)
+    pool = [httpx.AsyncClient(base_url=b, limits=limits, timeout=60) for b in bases]
+    try:
         async def worker(w: int) -> None:
             nonlocal issued, errors
+            client = pool[w % len(pool)]
             i = w
             while issued < max_requests and time.perf_counter() - start < max_seconds:
                 issued += 1
@@ -103,6 +107,9 @@ async def _load(base: str, mix: list[QuerySpec], clients: int, max_requests: int
                     errors += 1
 
         await asyncio.gather(*(worker(w) for w in range(clients)))
+    finally:
+        for c in pool:
+            await c.aclose()
     return LoadResult(clients, len(latencies) + errors, errors, time.perf_counter() - start,
                       Latency.of(latencies))
 
@@ -114,12 +121,12 @@ def measure_http(data_dir: Path, warm: list[QuerySpec], mix: list[QuerySpec],
     """Load results per concurrency level, and the server's peak RSS in MiB."""
     with server(data_dir) as (base, proc):
         # Warm-up at the highest level: every server thread opens its searcher.
-        asyncio.run(_load(base, warm, max(levels), len(warm), max_seconds))
+        asyncio.run(_load([base], warm, max(levels), len(warm), max_seconds))
         results = []
         for i, c in enumerate(levels):
             # Each level starts elsewhere in the mix: no query repeats across levels.
             shift = (i * max_requests) % len(mix)
-            results.append(asyncio.run(_load(base, mix[shift:] + mix[:shift], c,
+            results.append(asyncio.run(_load([base], mix[shift:] + mix[:shift], c,
                                              max_requests, max_seconds)))
         rss = proc_peak_rss_mb(proc.pid)
     return results, rss

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import functools
 import itertools
-import os
-import pickle
 import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,16 +25,22 @@ from whoosh.index import LockError
 from paragraf_se.indexer.budget import EXPORT_SECONDS, Budget
 from paragraf_se.indexer.cases import normalise_dnr
 from paragraf_se.indexer.engine import BodySummary, IndexChange, SearchRequest
-from paragraf_se.indexer.errors import IndexBusy, IndexFormatError
+from paragraf_se.indexer.errors import IndexBusy
 from paragraf_se.indexer.model import Paragraph
 from paragraf_se.indexer.query import ParsedQuery
 from paragraf_se.indexer.source_replace import plan_replace
 from paragraf_se.indexer.whoosh import segment_merge
+from paragraf_se.indexer.whoosh.batch import PendingBatch
 from paragraf_se.indexer.whoosh.bulk_stream import SegmentStream
 from paragraf_se.indexer.whoosh.bulk_writer import SegmentsWriter, bulk_load, write_segments
 from paragraf_se.indexer.whoosh.evaluator import Evaluator
 from paragraf_se.indexer.whoosh.facet_columns import FacetCache
-from paragraf_se.indexer.whoosh.files import INDEX_ID_FILE, INDEX_NAME
+from paragraf_se.indexer.whoosh.files import (
+    INDEX_ID_FILE,
+    INDEX_NAME,
+    index_identity,
+    open_existing,
+)
 from paragraf_se.indexer.whoosh.priors import PriorCache
 from paragraf_se.indexer.whoosh.query_compile import query_matcher
 from paragraf_se.indexer.whoosh.schema import (
@@ -70,91 +73,6 @@ def posting_codec() -> W3Codec:
     return W3Codec(blocklimit=POSTING_BLOCK)
 
 
-@dataclass
-class _Batch:
-    """Index changes waiting for one commit."""
-
-    max_documents: int
-    procs: int = 1  # bulk-writer processes per commit
-    pending: dict[str, Paragraph] = field(default_factory=dict)
-    deleted: set[str] = field(default_factory=set)
-    sources: int = 0
-    # Source URL -> ids pending with it (at some point): finding a source's
-    # pending paragraphs must not scan every pending paragraph per document.
-    by_url: dict[str, set[str]] = field(default_factory=dict)
-    # Ids the lookups found in the index, and the index identity they saw:
-    # if no other writer committed since, only these need deleting at the
-    # flush (a deletion costs ~0.25 ms; a bulk import of new documents has none).
-    in_index: set[str] = field(default_factory=set)
-    seen: tuple | None = None
-    # With procs > 1, once the batch is big enough: bulk-writer processes that
-    # analyse pending paragraphs as they come and live until the batch ends.
-    stream: SegmentStream | None = None
-    streamed: dict[str, int] = field(default_factory=dict)  # id -> its sequence number
-    superseded: list[int] = field(default_factory=list)  # streamed copies no longer pending
-
-    def put(self, p: Paragraph) -> None:
-        self.pending[p.id] = p
-        self.deleted.discard(p.id)
-        for src in p.sources:
-            self.by_url.setdefault(src.url, set()).add(p.id)
-        if self.stream is not None:
-            self._stream(p)
-
-    def drop(self, pid: str) -> None:
-        """``pid`` leaves the index at the commit (and any pending version of it)."""
-        self.pending.pop(pid, None)
-        self.deleted.add(pid)
-        if pid in self.streamed:
-            self.superseded.append(self.streamed.pop(pid))
-
-    def _stream(self, p: Paragraph) -> None:
-        old = self.streamed.get(p.id)
-        if old is not None:
-            self.superseded.append(old)
-        self.streamed[p.id] = self.stream.add(p)
-
-    def start_stream(self, stream: SegmentStream) -> None:
-        """Send every pending paragraph to ``stream``, and every later one as it comes."""
-        self.stream = stream
-        for p in self.pending.values():
-            self._stream(p)
-
-
-# Modules whose classes an index of this version may pickle into its schema.
-_SCHEMA_MODULES = ("paragraf_se.", "whoosh.")
-
-
-def _open_existing(storage: Storage, directory: Path | None):
-    """Open the index in ``storage`` (None if there is none).
-
-    Refuses one whose pickled schema names modules we no longer have.
-
-    Indexes written before the package moved under ``paragraf_se`` pickled their
-    analyzers as ``indexer.analysis...``: unpickling fails, or (run from a source
-    checkout, where ``indexer`` is importable) loads a second copy of our code.
-    Either way one clear error, never a traceback or a half-working index.
-    """
-    where = directory if directory is not None else "memory"
-    hint = (f"the index in {where} was written by an older version of Paragraf "
-            "and cannot be read; rebuild it from the archive with 'paragraf index --rebuild'")
-    try:
-        if not storage.index_exists(INDEX_NAME):
-            return None
-        ix = storage.open_index(INDEX_NAME)
-    except (ImportError, AttributeError, pickle.UnpicklingError) as err:
-        raise IndexFormatError(f"{hint} ({err})") from err
-    for name, fld in ix.schema.items():
-        analyzer = getattr(fld, "analyzer", None)
-        parts = [fld, analyzer, *getattr(analyzer, "items", ()), getattr(fld, "format", None)]
-        for part in filter(None, parts):
-            module = type(part).__module__
-            if not module.startswith(_SCHEMA_MODULES):
-                ix.close()
-                raise IndexFormatError(f"{hint} (field {name!r} uses {module})")
-    return ix
-
-
 class WhooshIndex:
     """Paragraph index in a directory (or in RAM when ``directory`` is None)."""
 
@@ -165,7 +83,7 @@ class WhooshIndex:
         else:
             directory.mkdir(parents=True, exist_ok=True)
             storage = FileStorage(str(directory), supports_mmap=False)
-        existing = _open_existing(storage, directory)
+        existing = open_existing(storage, directory)
         if existing is not None:
             self._ix = existing
         else:
@@ -185,7 +103,7 @@ class WhooshIndex:
         self.evaluator = Evaluator()
         self._parts = SearchParts(compounds, self.grams, self.evaluator, self.facet_cache,
                                   PriorCache())
-        self._batch: _Batch | None = None
+        self._batch: PendingBatch | None = None
         self._write_lock = threading.RLock()  # one batch per index object
 
     # -- reading ---------------------------------------------------------
@@ -315,7 +233,7 @@ class WhooshIndex:
                 return
             if not isinstance(self._ix.storage, FileStorage):
                 procs = 1
-            self._batch = _Batch(max_documents, procs, seen=index_identity(self._ix))
+            self._batch = PendingBatch(max_documents, procs, seen=index_identity(self._ix))
             try:
                 yield
                 self._flush()
@@ -437,7 +355,8 @@ class WhooshIndex:
                 self._flush()
         return change
 
-    def _replace(self, url: str, paragraphs: Sequence[Paragraph], batch: _Batch) -> IndexChange:
+    def _replace(self, url: str, paragraphs: Sequence[Paragraph],
+                 batch: PendingBatch) -> IndexChange:
         plan = plan_replace(url, paragraphs, self._current_many([p.id for p in paragraphs]),
                             self._of_source(url))
         for p in plan.writes:
@@ -446,7 +365,7 @@ class WhooshIndex:
             batch.drop(old.id)
         return plan.change
 
-    def _maybe_stream(self, batch: _Batch) -> None:
+    def _maybe_stream(self, batch: PendingBatch) -> None:
         """Start a batch's bulk-writer processes once its commit is worth them."""
         if (batch.stream is None and batch.procs > 1
                 and len(batch.pending) >= PARALLEL_FLUSH_FROM):
@@ -592,32 +511,6 @@ class WhooshIndex:
     def close(self) -> None:
         self._pool.close()
         self._ix.close()
-
-
-def index_identity(ix) -> tuple | None:
-    """Which index a directory holds now: its id, generation and TOC file's stat.
-
-    The generation alone repeats (every rebuild is generation 1); the id
-    file and the table of contents' inode, mtime and size change with every
-    rebuild, restore and commit. None while the directory is being swapped.
-    """
-    try:
-        gen = ix.latest_generation()
-    except OSError:
-        return None
-    if not isinstance(ix.storage, FileStorage):  # in memory: nothing swaps it
-        return (gen,)
-    folder = ix.storage.folder
-    try:
-        st = os.stat(os.path.join(folder, f"_{ix.indexname}_{gen}.toc"))
-    except OSError:
-        return None
-    try:
-        with open(os.path.join(folder, INDEX_ID_FILE), encoding="ascii") as f:
-            index_id = f.read().strip()
-    except OSError:
-        index_id = ""  # made before index ids; the TOC's stat still tells rebuilds apart
-    return (index_id, gen, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 def _number_order(p: Paragraph) -> tuple[int, str]:

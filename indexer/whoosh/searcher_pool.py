@@ -8,7 +8,7 @@ run Python at a time anyway: a few searchers serve any number of threads.
 The pool serves one *index identity* at a time. The identity is more than the
 generation number: ``index --rebuild`` swaps in a new index directory whose
 generation is 1 again, so a pool that compared generations kept serving the
-old index. The identity callable (see ``whoosh_engine.index_identity``) also
+old index. The identity callable (see ``files.index_identity``) also
 covers the index's id file and its table of contents' inode and mtime. When
 it changes, the pool moves to the new index at once: idle searchers of the
 old one are closed and busy ones are closed when returned, so no request

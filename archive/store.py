@@ -41,7 +41,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -64,6 +64,7 @@ from paragraf_se.archive.errors import (
     CaptureRemoved,
 )
 from paragraf_se.archive.model import Capture
+from paragraf_se.archive.record_commit import commit_new, commit_revisit, restore_resource
 from paragraf_se.archive.record_input import (
     check_headers,
     check_source,
@@ -72,6 +73,7 @@ from paragraf_se.archive.record_input import (
     header_value,
 )
 from paragraf_se.archive.recovery import VerifyReport
+from paragraf_se.archive.results import StoreResult
 from paragraf_se.archive.sniff import sniff
 from paragraf_se.archive.warc_appender import WarcAppender
 from paragraf_se.archive.warcfile import BadMember, BuiltRecord
@@ -98,14 +100,6 @@ _LOCK_POLL_SECONDS = 0.05
 def utc_now() -> dt.datetime:
     """The default clock: the current time, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class StoreResult:
-    """The outcome of a store: ``new`` is False when these bytes from this source were known."""
-
-    capture: Capture
-    new: bool
 
 
 class Archive:
@@ -284,7 +278,7 @@ class Archive:
             now = self._now()
             existing = self._catalog.get(cid)
             if existing is not None:
-                return self._restore_resource(existing, meta, now)
+                return restore_resource(self._catalog, self._appender, existing, meta, now)
             extra = warcfile.paragraf_headers(
                 cid, sha256=sha256, content_type=effective, metadata=meta
             )
@@ -304,7 +298,8 @@ class Archive:
                 size=len(data),
                 metadata=metadata_tuple(meta),
             )
-            return self._commit_new(capture, [record], Visit(source, now, None, cid, False))
+            return commit_new(self._catalog, self._appender, capture, [record],
+                              Visit(source, now, None, cid, False))
 
     def store_resources(
         self, items: Sequence[tuple[bytes, str, str, Mapping[str, str] | None]]
@@ -333,7 +328,8 @@ class Archive:
             for i, (data, source, sha256, cid, declared, meta) in enumerate(prepared):
                 existing = self._catalog.get(cid)
                 if existing is not None:
-                    results[i] = self._restore_resource(existing, meta, now)
+                    results[i] = restore_resource(self._catalog, self._appender, existing,
+                                                  meta, now)
                     continue
                 if cid in in_group:  # the same file twice in one group
                     continue
@@ -397,7 +393,8 @@ class Archive:
             existing = self._catalog.get(cid)
             if existing is not None:
                 visit = Visit(url, now, status, cid, True, *visit_validators)
-                capture = self._commit_revisit(existing, visit, headers, request_headers, meta)
+                capture = commit_revisit(self._catalog, self._appender, existing, visit,
+                                         headers, request_headers, meta)
                 return StoreResult(capture, False)
             effective = sniff(body, declared)
             extra = warcfile.paragraf_headers(
@@ -424,7 +421,7 @@ class Archive:
                 metadata=metadata_tuple(meta),
             )
             visit = Visit(url, now, status, cid, False, *visit_validators)
-            return self._commit_new(capture, [response, request], visit)
+            return commit_new(self._catalog, self._appender, capture, [response, request], visit)
 
     def record_not_modified(
         self,
@@ -449,7 +446,8 @@ class Archive:
                 url, header_value(headers, "ETag"), header_value(headers, "Last-Modified")
             )
             visit = Visit(url, self._now(), 304, latest.capture.id, True, etag, last_modified)
-            self._commit_revisit(latest, visit, headers, request_headers, {})
+            commit_revisit(self._catalog, self._appender, latest, visit, headers,
+                           request_headers, {})
             return latest.capture
 
     def remove(self, capture_id: str, *, reason: str, by: str) -> Removal:
@@ -588,81 +586,3 @@ class Archive:
             raise ArchiveReplaced(
                 f"the archive in {self.root} was replaced (restored) after this process opened "
                 "it; nothing more was written: run the command again")
-
-    def _commit_new(
-        self, capture: Capture, records: Sequence[BuiltRecord], visit: Visit
-    ) -> StoreResult:
-        locations, end = self._appender.append(records, capture.fetched_at)
-        where = locations[0]
-        capture = replace(
-            capture, warc_file=where.warc_file, offset=where.offset, length=where.length
-        )
-        with self._catalog.transaction():
-            self._catalog.insert_capture(
-                capture,
-                record_id=records[0].record_id,
-                payload_digest=records[0].payload_digest or "",
-            )
-            self._catalog.add_visit(visit, where)
-            self._catalog.set_committed_size(where.warc_file, end)
-        return StoreResult(capture, True)
-
-    def _commit_revisit(
-        self,
-        original: StoredCapture,
-        visit: Visit,
-        headers: Sequence[tuple[str, str]],
-        request_headers: Sequence[tuple[str, str]],
-        meta: Mapping[str, str],
-    ) -> Capture:
-        """Write a revisit (+ request) record for ``visit`` and log it; returns the capture."""
-        revisit = warcfile.build_revisit(
-            visit.source,
-            status=visit.status or 0,
-            headers=headers,
-            when=visit.fetched_at,
-            original=(
-                original.record_id,
-                original.payload_digest,
-                warcfile.warc_date(original.capture.fetched_at),
-            ),
-            not_modified=visit.status == 304,
-            extra=warcfile.paragraf_headers(original.capture.id, metadata=meta),
-        )
-        request = warcfile.build_request(
-            visit.source,
-            headers=request_headers,
-            when=visit.fetched_at,
-            concurrent_to=revisit.record_id,
-        )
-        locations, end = self._appender.append([revisit, request], visit.fetched_at)
-        merged = {**original.capture.meta(), **meta}
-        with self._catalog.transaction():
-            if merged != original.capture.meta():
-                self._catalog.set_metadata(original.capture.id, merged)
-            self._catalog.add_visit(visit, locations[0])
-            self._catalog.set_committed_size(locations[0].warc_file, end)
-        return replace(original.capture, metadata=metadata_tuple(merged))
-
-    def _restore_resource(
-        self, existing: StoredCapture, meta: Mapping[str, str], now: dt.datetime
-    ) -> StoreResult:
-        current = existing.capture.meta()
-        merged = {**current, **meta}
-        visit = Visit(existing.capture.source, now, None, existing.capture.id, True)
-        if merged == current:
-            with self._catalog.transaction():
-                self._catalog.add_visit(visit)
-            return StoreResult(existing.capture, False)
-        record = warcfile.build_metadata(
-            existing.capture.source,
-            when=now,
-            refers_to=existing.record_id,
-            extra=warcfile.paragraf_headers(existing.capture.id, metadata=meta),
-        )
-        locations, end = self._appender.append([record], now)
-        with self._catalog.transaction():
-            self._catalog.set_metadata(existing.capture.id, merged)
-            self._catalog.add_visit(visit, locations[0])
-            self._catalog.set_committed_size(locations[0].warc_file, end)
-        return StoreResult(replace(existing.capture, metadata=metadata_tuple(merged)), False)

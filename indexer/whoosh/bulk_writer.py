@@ -24,10 +24,18 @@ import queue
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from operator import sub
 from pickle import dumps
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3PerDocWriter, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3PerDocWriter,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.filedb import filetables
 from whoosh.index import FileIndex
 from whoosh.system import pack_int, pack_long, pack_ushort
@@ -38,13 +46,13 @@ from paragraf_se.indexer.orphan_guard import die_with_parent
 from paragraf_se.indexer.whoosh.field_postings import field_postings
 from paragraf_se.indexer.whoosh.postings_sidecar import EXTENSION as SIDECAR_EXTENSION
 from paragraf_se.indexer.whoosh.postings_sidecar import MIN_DOC_FREQ, SidecarWriter
+from paragraf_se.indexer.whoosh.text_postings import TextPostings, length_bytes, text_kind
 
 # A segment is written when the documents buffered for it hold this many
 # postings (~25 bytes each while buffered: document number, weight and
 # mostly shared value objects).
 SEGMENT_POSTINGS = 40_000_000
 CHUNK_DOCUMENTS = 500  # documents per message to a worker process
-SMALL_BLOCK = 32  # below this many postings, plain Python beats NumPy's call overhead
 # Whoosh pickles blocks with protocol 2, where every bytes value (the
 # encoded positions) becomes a call to _codecs.encode: slow to write and
 # slower to read. Whoosh unpickles any protocol, so blocks use the newest.
@@ -90,12 +98,19 @@ class SegmentBuilder:
         self.segment = codec.new_segment(storage, indexname)
         self._perdoc = W3PerDocWriter(codec, storage, self.segment)
         self._fields: dict[str, _Terms] = {}
+        texts: dict[str, str] = {}
         for name in schema.names():
             field = schema[name]
-            if field.indexed:
+            kind = text_kind(field) if field.indexed else None
+            if kind is not None:
+                texts[name] = kind
+            elif field.indexed:
                 self._fields[name] = _Terms(field.format.fixed_value_size(), field.scorable)
+        # The text fields (most of the postings) go through columns of word ids.
+        self._text = TextPostings(texts)
+        self._text_fields = sorted(texts)
         self.doccount = 0
-        self.postings = 0
+        self._postings = 0
         self._sidecar_min_df = MIN_DOC_FREQ if sidecar_min_df is None else sidecar_min_df
 
     def add_document(self, fields: dict[str, object]) -> None:
@@ -106,6 +121,7 @@ class SegmentBuilder:
         unknown = [name for name in fields if name not in schema]
         if unknown:
             raise ValueError(f"no field named {unknown[0]!r} in the schema")
+        text = self._text
         perdoc.start_doc(docnum)
         for name in sorted(fields):
             value = fields[name]
@@ -113,13 +129,22 @@ class SegmentBuilder:
                 continue
             field = schema[name]
             length = 0
-            if field.indexed:
+            if name in text and isinstance(value, str):
+                # Its length is written with the segment (see finish).
+                text.add(name, docnum, value)
+            elif field.indexed:
                 length = self._index(name, field, value, docnum)
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
+        text.end_document()
         self.doccount += 1
+
+    @property
+    def postings(self) -> int:
+        """Postings buffered (for the text fields: their tokens, an upper bound)."""
+        return self._postings + self._text.tokens
 
     def _index(self, name: str, field, value, docnum: int) -> int:
         buf = self._fields[name]
@@ -137,7 +162,7 @@ class SegmentBuilder:
             if keep_values:
                 entry[2].append(vbytes)
             length += freq
-        self.postings += len(postings)
+        self._postings += len(postings)
         lengths = buf.lengths
         if len(lengths) < docnum:
             lengths.extend(bytes(docnum - len(lengths)))
@@ -158,6 +183,9 @@ class SegmentBuilder:
 
     def finish(self):
         """Write the segment's files and return the (unassembled-compound) segment."""
+        text_lengths = {name: self._text.lengths(name, self.doccount)
+                        for name in self._text_fields}
+        self._write_text_lengths(text_lengths)
         self._perdoc.close()
         segment = self.segment
         segment.set_doc_count(self.doccount)
@@ -168,7 +196,11 @@ class SegmentBuilder:
         sidecar = SidecarWriter(segment.create_file(self.storage, SIDECAR_EXTENSION))
         # Fields in name order and terms in byte order: the key order of the
         # terms table, exactly as Whoosh's FieldWriter.add_postings makes it.
-        for name in sorted(self._fields):
+        for name in sorted([*self._fields, *self._text_fields]):
+            if name in text_lengths:
+                self._write_text_field(name, text_lengths.pop(name), tindex, fieldmap,
+                                       postfile, sidecar)
+                continue
             buf = self._fields[name]
             if not buf.terms:
                 continue
@@ -181,7 +213,8 @@ class SegmentBuilder:
             writer = _PostingsWriter(postfile, self.codec, buf.fixed_size, lengths)
             for tbytes in sorted(buf.terms):
                 docs, weights, values = buf.terms.pop(tbytes)
-                tindex.add(prefix + tbytes, writer.write_term(docs, weights, values))
+                tindex.add(prefix + tbytes, writer.write_term(docs.tolist(), weights.tolist(),
+                                                              values))
                 if len(docs) >= self._sidecar_min_df:
                     sidecar.add(name, tbytes, np.frombuffer(docs, dtype=np.uint32),
                                 np.frombuffer(weights, dtype=np.float32))
@@ -189,6 +222,40 @@ class SegmentBuilder:
         postfile.close()
         sidecar.close()
         return segment
+
+    def _write_text_lengths(self, text_lengths: dict[str, np.ndarray]) -> None:
+        """The length column and total length of each text field, as
+        ``PerDocumentWriter.add_field`` would have written them document by document."""
+        perdoc = self._perdoc
+        for name, lengths in text_lengths.items():
+            lbs = length_bytes(lengths)
+            column = _lenfield(name)
+            for docnum in np.flatnonzero(lengths).tolist():
+                perdoc._docnum = docnum
+                perdoc.add_column_value(column, LENGTHS_COLUMN, int(lbs[docnum]))
+            # W3PerDocWriter keeps the field totals it gives the segment here.
+            perdoc._fieldlengths[name] += int(lengths.sum())
+
+    def _write_text_field(self, name: str, lengths: np.ndarray, tindex, fieldmap, postfile,
+                          sidecar) -> None:
+        found = self._text.postings(name)
+        if found is None:
+            return
+        field = self.schema[name]
+        prefix = pack_ushort(fieldmap.setdefault(name, len(fieldmap)))
+        writer = _PostingsWriter(postfile, self.codec, field.format.fixed_value_size(),
+                                 length_bytes(lengths))
+        boost = field.format.field_boost
+        weights = (found.freqs * boost).astype(np.float32)
+        # Without a boost the weights are the frequencies: written as ints.
+        weights_l = found.freqs.tolist() if boost == 1.0 else weights.tolist()
+        docs_l, values_l = found.docs.tolist(), found.values.tolist()
+        min_df = self._sidecar_min_df
+        for tbytes, lo, hi in found.by_term():
+            tindex.add(prefix + tbytes, writer.write_term(docs_l[lo:hi], weights_l[lo:hi],
+                                                          values_l[lo:hi]))
+            if hi - lo >= min_df:
+                sidecar.add(name, tbytes, found.docs[lo:hi], weights[lo:hi])
 
 
 class _PostingsWriter:
@@ -201,10 +268,15 @@ class _PostingsWriter:
         self._blocklimit = codec._blocklimit
         self._compression = codec._compression
         self._fixed_size = fixed_size
-        self._lengths = lengths
+        self._length_of = lengths.tolist().__getitem__  # docnum -> length byte
 
-    def write_term(self, docs: array, weights: array, values: list[bytes]) -> bytes:
-        """Write one term's postings; return its terminfo bytes (``W3TermInfo.to_bytes``)."""
+    def write_term(self, docs: list[int], weights: list, values: list[bytes]) -> bytes:
+        """Write one term's postings; return its terminfo bytes (``W3TermInfo.to_bytes``).
+
+        ``weights`` may be ints (term frequencies of a field without boost):
+        a block's weights are then pickled as ints, 2 bytes each instead of a
+        float's 9, which both Whoosh's reader and the evaluator take as numbers.
+        """
         n = len(docs)
         limit = self._blocklimit
         parts = [WHOOSH3_HEADER_MAGIC]
@@ -212,7 +284,8 @@ class _PostingsWriter:
         maxlb = 0
         for lo in range(0, n, limit):
             hi = min(n, lo + limit)
-            bmin, bmax = self._block(parts, docs, weights, values, lo, hi, hi == n)
+            bmin, bmax = self._block(parts, docs[lo:hi], weights[lo:hi], values, lo, hi,
+                                     hi == n)
             if bmin is not None and (minlb is None or bmin < minlb):
                 minlb = bmin
             maxlb = max(maxlb, bmax)
@@ -224,29 +297,20 @@ class _PostingsWriter:
         return _TERMINFO.pack(0, float(sum(weights)), n, minlb or 0, maxlb, max(weights),
                               docs[0], docs[-1]) + pack_long(start) + pack_int(len(data))
 
-    def _block(self, parts: list[bytes], docs, weights, values, lo: int, hi: int,
-               last: bool) -> tuple[int | None, int]:
-        ids = docs[lo:hi]
-        ws = weights[lo:hi]
-        lengths = self._lengths
-        if hi - lo <= SMALL_BLOCK:
-            mini_ids = []
-            prev = 0
-            for i in ids:
-                mini_ids.append(i - prev)
-                prev = i
-            mini_ids = tuple(mini_ids)
-            lbs = [b for b in (int(lengths[i]) for i in ids) if b]
-        else:
-            arr = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
-            mini_ids = tuple(np.diff(arr, prepend=0).tolist())
-            lbs = lengths[arr]
-            lbs = lbs[lbs > 0].tolist()
+    def _block(self, parts: list[bytes], ids: list[int], ws: list, values: list[bytes],
+               lo: int, hi: int, last: bool) -> tuple[int | None, int]:
+        # Delta-coded ids and the length bytes of the block's documents, in C loops.
+        mini_ids = tuple(map(sub, ids, [0, *ids[:-1]]))
+        lbs = list(map(self._length_of, ids))
+        maxlb = max(lbs)
+        minlb = min(lbs)
+        if not minlb:  # unscored fields have no lengths; a zero is not a length
+            nonzero = [b for b in lbs if b]
+            minlb = min(nonzero) if nonzero else None
         first = ws[0]
-        if first == 1.0 and all(w == 1.0 for w in ws):
-            mini_weights = None
-        elif all(w == first for w in ws):
-            mini_weights = first
+        if ws.count(first) == len(ws):
+            # Whoosh tells a uniform block by a float (None for all 1.0).
+            mini_weights = None if first == 1.0 else float(first)
         else:
             mini_weights = tuple(ws)
         size = self._fixed_size
@@ -260,8 +324,6 @@ class _PostingsWriter:
         comp = self._compression if len(data) >= COMPRESS_FROM else 0
         if comp:
             data = zlib.compress(data, comp)
-        minlb = min(lbs) if lbs else None
-        maxlb = max(lbs) if lbs else 0
         info = dumps((hi - lo, ids[-1], max(ws), comp, minlb or 0, maxlb), PICKLE_PROTOCOL)
         blocklength = len(info) + len(data)
         parts.append(pack_int(-blocklength if last else blocklength))

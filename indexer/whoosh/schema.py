@@ -75,6 +75,8 @@ def to_document(p: Paragraph, fields: frozenset[str] | None = None) -> dict[str,
 
 
 def _document(p: Paragraph) -> dict[str, object]:
+    # One string for both fields: the bulk writer tokenizes it once.
+    whole = "\n".join((p.title, with_decision(p)))
     return {
         "id": p.id,
         "org": p.org,
@@ -91,8 +93,8 @@ def _document(p: Paragraph) -> dict[str, object]:
         "text": _without_decision(p),
         # The decision is part of the text: indexing it once more would
         # only cost postings.
-        "exact": "\n".join((p.title, with_decision(p))),
-        "grams": "\n".join((p.title, with_decision(p))),
+        "exact": whole,
+        "grams": whole,
         DECISION_KIND_FIELD: classify_decision(p.title, p.decision, p.text),
         "payload": json.dumps(paragraph_to_dict(p), ensure_ascii=False),
     }

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import anyio
 import psycopg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,6 +18,7 @@ from paragraf_se.db.errors import DatabaseError
 from paragraf_se.db.node_sync import NodeSync, open_node_index
 from paragraf_se.index_swap import recover
 from paragraf_se.indexer.budget import SearchCancelled
+from paragraf_se.indexer.warmup import warm
 from paragraf_se.rate_limit import RateLimit, TokenBuckets
 from paragraf_se.search_api import app as search_api_app
 from paragraf_se.serve_config import ServeConfig
@@ -142,6 +144,10 @@ def create_app(data_dir: DataDir, *, rate_limit: float = 0,
         archive, index = opened.archive, opened.engine
         permalinks, parse_status = opened.permalinks, opened.parse_status
         sync = NodeSync(index, data_dir.node_index, database).start() if database else None
+        # Load what the first search would load before listening: a balancer
+        # then sends no request to a node that would answer it in seconds.
+        warmed = await anyio.to_thread.run_sync(warm, index)
+        log.info("index warmed: %d searches in %.2f s", warmed.searches, warmed.seconds)
         metrics.resources.update(index=index, archive=archive, parse_status=parse_status,
                                  crawl_state=data_dir.crawl_state)
         try:

@@ -228,13 +228,17 @@ class SegmentBuilder:
         ``PerDocumentWriter.add_field`` would have written them document by document."""
         perdoc = self._perdoc
         for name, lengths in text_lengths.items():
+            if not self.schema[name].scorable:
+                continue
             lbs = length_bytes(lengths)
             column = _lenfield(name)
             for docnum in np.flatnonzero(lengths).tolist():
                 perdoc._docnum = docnum
                 perdoc.add_column_value(column, LENGTHS_COLUMN, int(lbs[docnum]))
-            # W3PerDocWriter keeps the field totals it gives the segment here.
-            perdoc._fieldlengths[name] += int(lengths.sum())
+            # W3PerDocWriter keeps the field totals it gives the segment here
+            # (unscored fields have none: their lengths are not kept).
+            if self.schema[name].scorable:
+                perdoc._fieldlengths[name] += int(lengths.sum())
 
     def _write_text_field(self, name: str, lengths: np.ndarray, tindex, fieldmap, postfile,
                           sidecar) -> None:
@@ -243,6 +247,8 @@ class SegmentBuilder:
             return
         field = self.schema[name]
         prefix = pack_ushort(fieldmap.setdefault(name, len(fieldmap)))
+        if not field.scorable:  # as _index: an unscored field has no lengths
+            lengths = np.zeros_like(lengths)
         writer = _PostingsWriter(postfile, self.codec, field.format.fixed_value_size(),
                                  length_bytes(lengths))
         boost = field.format.field_boost

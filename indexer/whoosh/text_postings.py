@@ -30,6 +30,7 @@ from pickle import dumps
 
 import numpy as np
 from whoosh import formats
+from whoosh.analysis import IDTokenizer
 from whoosh.system import pack_uint
 from whoosh.util.numeric import _length_byte_cache
 
@@ -43,7 +44,7 @@ from paragraf_se.indexer.analysis import (
 )
 from paragraf_se.indexer.whoosh.field_postings import is_exact_analyzer
 
-STEMMED, EXACT, GRAMS = "stemmed", "exact", "grams"
+STEMMED, EXACT, GRAMS, WHOLE = "stemmed", "exact", "grams", "whole"
 # Documents between digests: the word columns of this many documents become
 # postings at once (NumPy's per-call cost spread, temporaries kept small).
 DIGEST_DOCUMENTS = 1000
@@ -62,6 +63,8 @@ def text_kind(field) -> str | None:
             return EXACT
     elif type(fmt) is formats.Frequency and type(analyzer) is CommonGramsTokenizer:
         return GRAMS
+    elif type(fmt) is formats.Existence and type(analyzer) is IDTokenizer:
+        return WHOLE  # ID fields: the whole value is the one term
     return None
 
 
@@ -142,6 +145,7 @@ class _Column:
     """One field's undigested word ids and the postings digested so far."""
 
     kind: str
+    terms: _Terms | None  # a WHOLE field's own values; words are shared by the others
     wids: array  # word ids of the documents since the last digest
     counts: array  # words per document (parallel to docs)
     docs: array  # document numbers with a value of this field since the last digest
@@ -179,7 +183,8 @@ class TextPostings:
         self._raw = _Raw(self.words)
         self._grams = _Terms()
         self._gram_ids: dict[int, int] = {}  # (stem id << 32 | stem id) -> gram term id
-        self._columns = {name: _Column(kind, array("I"), array("I"), array("I"), array("I"), [])
+        self._columns = {name: _Column(kind, _Terms() if kind == WHOLE else None, array("I"),
+                                       array("I"), array("I"), array("I"), [])
                          for name, kind in fields.items()}
         self._pending = 0  # documents since the last digest
         self._last: tuple[str | None, array] = (None, array("I"))  # the last value added
@@ -191,6 +196,12 @@ class TextPostings:
     def add(self, name: str, docnum: int, value: str) -> None:
         """Add ``value`` as field ``name`` of document ``docnum`` (docnums ascending)."""
         column = self._columns[name]
+        if column.terms is not None:
+            column.wids.append(column.terms[value])
+            column.counts.append(1)
+            column.docs.append(docnum)
+            self.tokens += 1
+            return
         if value is self._last[0]:
             # The same text in a second field (exact words and grams): tokenized once.
             wids = self._last[1]
@@ -240,7 +251,7 @@ class TextPostings:
         # postings in document order.
         order = np.argsort(tids, kind="stable")
         tids = tids[order]
-        texts = self._term_texts(column.kind)
+        texts = column.terms.texts if column.terms is not None else self._term_texts(column.kind)
         starts = np.searchsorted(tids, np.arange(len(texts) + 1), side="left")
         encoded = [t.encode("utf-8") for t in texts]
         return FieldPostings(encoded, sorted(range(len(encoded)), key=encoded.__getitem__),
@@ -267,6 +278,8 @@ class TextPostings:
             tids, occ_doc, occ_pos = self._stem_occurrences(wids, word_doc, word_pos)
         elif column.kind == EXACT:
             tids, occ_doc, occ_pos = wids, word_doc, word_pos
+        elif column.kind == WHOLE:  # the "word ids" are the field's own term ids
+            tids, occ_doc, occ_pos = wids, word_doc, None
         else:
             tids, occ_doc = self._gram_occurrences(wids, word_doc)
             occ_pos = None

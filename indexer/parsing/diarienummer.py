@@ -32,14 +32,37 @@ _CODE = r"\d{1,2}(?:\.\d{1,3}){1,4}"
 _YEAR = r"(?:19|20)\d{2}"
 _GLUED = rf"\d{{1,6}}/{_YEAR}(?={_CODE}\.?(?![\w/-]|[.:]\d))"
 _END = r"(?![\w/-]|[.:]\d)"
-_UNLABELLED = re.compile(rf"(?<![\w/.:-])(?:(?:{_ANY_FORM}){_END}|0\d{{2,5}}/{_YEAR}(?={_CODE}))")
+# _UNLABELLED and _LABELLED run over the text of every paragraph, so each is
+# written to start with one character class: the regex engine then skips in C
+# to the next character that can start a match, where a pattern that starts
+# with a lookbehind or a case-insensitive word is tried at every position.
+# Read plainly they are
+#   _UNLABELLED: (?<![\w/.:-])(?:(?:{_ANY_FORM}){_END}|0\d{2,5}/{_YEAR}(?={_CODE}))
+#   _LABELLED:   {_LABEL}({_GLUED}|(?:{_ANY_FORM}|...){_END})   (IGNORECASE)
+# and tests/test_parsing_fast_paths.py checks that they match exactly as those do.
+#
+# Unlabelled, every form starts with a letter of _PREFIX or with "0": that first
+# character is matched first, then the lookbehind (nothing of a token before it)
+# and the form's remainder, chosen by a lookbehind at the first character.
+_PREFIX_REST = r"[A-ZÅÄÖ]{0,5}(?:-[A-ZÅÄÖ]{1,4})?"  # _PREFIX after its first letter
+_LETTER_FORMS = "|".join(f"(?:{_PREFIX_REST}{form.removeprefix(_PREFIX)})"
+                         for form in _FORMS if form.startswith(_PREFIX))
+_ZERO_FORMS = "|".join(f"(?:{form.removeprefix('0')})" for form in _FORMS if form[0] == "0")
+_UNLABELLED = re.compile(
+    rf"[A-ZÅÄÖ0](?<![\w/.:-].)"
+    rf"(?:(?<=[A-ZÅÄÖ])(?:{_LETTER_FORMS}){_END}"
+    rf"|(?<=0)(?:(?:{_ZERO_FORMS}){_END}|\d{{2,5}}/{_YEAR}(?={_CODE})))"
+)
+# _LABEL with its first letter matched case-sensitively: under IGNORECASE "d"
+# matches only d and D, and "ä" only ä and Ä (unlike "i", "k", "s" and "å", which
+# also match characters such as ı, K (Kelvin sign), ſ and Å (Ångström sign)).
+_LABEL_SCANNED = (r"(?-i:[dDäÄ])(?:(?<=d)(?:nr|iarienr|iarienummer)"
+                  r"|(?<=ä)(?:rendenummer|rendenr|rende\s*nr))\b\.?\s*:?\s*")
 # With a label, bare numeric forms are safe too: "Dnr 2023/123", "Dnr 123/22",
 # "DNR:KNSLI/20014197", "Diarienummer 00910/20241.1.2" (code glued on).
-_LABELLED = re.compile(
-    rf"{_LABEL}({_GLUED}|(?:{_ANY_FORM}|{_PREFIX}/\d{{5,10}}|\d{{4}}/\d{{1,6}}"
-    rf"|\d{{1,6}}/\d{{2,4}}){_END})",
-    re.IGNORECASE,
-)
+_LABELLED_FORMS = (rf"({_GLUED}|(?:{_ANY_FORM}|{_PREFIX}/\d{{5,10}}|\d{{4}}/\d{{1,6}}"
+                   rf"|\d{{1,6}}/\d{{2,4}}){_END})")
+_LABELLED = re.compile(_LABEL_SCANNED + _LABELLED_FORMS, re.IGNORECASE)
 _GLUED_WHOLE = re.compile(rf"(?:{_LABEL})?(?<![\w/.:-])\d{{1,6}}/{_YEAR}{_CODE}\.?(?!\S)",
                           re.IGNORECASE)
 _GLUED_SPLIT = re.compile(rf"^(?P<dnr>.*/{_YEAR})(?P<code>{_CODE})\.?$")
@@ -49,6 +72,8 @@ _LABEL_ONLY = re.compile(rf"^\s*(?:{_LABEL})?\s*$", re.IGNORECASE)
 
 def find_diarienummer(text: str) -> tuple[str, ...]:
     """All diarienummer in ``text``, normalised, in order of first appearance."""
+    if "/" not in text and "-" not in text:
+        return ()  # every form has one (found in C, cheaper than any search)
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for match in _LABELLED.finditer(text):

@@ -1,0 +1,175 @@
+"""The parser's fast paths give exactly what the plain code they replaced gives.
+
+Date and diarienummer patterns are written to start with a character class so
+the regex engine can skip ahead in C, and cheap checks skip work that cannot
+find anything (see the comments at each). Each is compared here with the plain
+version, kept below as the reference: on generated text built from the pieces
+those patterns care about (digits, month and weekday names, "den", labels,
+slashes and hyphens, Å/Ä/Ö, the characters IGNORECASE folds: ı İ ſ K Å, case
+changes), on generated protocols, and on the real protocols in ../shared when
+it is there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from paragraf_se.indexer.parsing import dates
+from paragraf_se.indexer.parsing import diarienummer as dnr
+from paragraf_se.indexer.parsing.dates import FoundDate, find_dates
+from paragraf_se.indexer.parsing.diarienummer import find_diarienummer, strip_diarienummer
+from paragraf_se.indexer.parsing.lines import split_pages, to_lines
+from tests import protocol_generator
+from tests.shared_data import SHARED, shared_path
+
+# --- The references: the patterns as plainly written, and the code around them.
+
+REF_ISO = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+REF_PROSE = re.compile(
+    rf"(?:\b{dates._WEEKDAY_WORD}\s+)?(?:\bden\s+)?\b(\d{{1,2}})(?::[ae])?(?:\s*[-–]\s*\d{{1,2}})?"
+    rf"\s+({dates._MONTH_WORD})\b\.?(?:\s+(\d{{4}})\b)?",
+    re.IGNORECASE,
+)
+REF_UNLABELLED = re.compile(
+    rf"(?<![\w/.:-])(?:(?:{dnr._ANY_FORM}){dnr._END}|0\d{{2,5}}/{dnr._YEAR}(?={dnr._CODE}))")
+REF_LABELLED = re.compile(
+    rf"{dnr._LABEL}({dnr._GLUED}|(?:{dnr._ANY_FORM}|{dnr._PREFIX}/\d{{5,10}}|\d{{4}}/\d{{1,6}}"
+    rf"|\d{{1,6}}/\d{{2,4}}){dnr._END})",
+    re.IGNORECASE,
+)
+
+
+def reference_find_dates(text: str, default_year: int | None = None) -> list[FoundDate]:
+    found: list[FoundDate] = []
+    for match in REF_ISO.finditer(text):
+        try:
+            date = dates.dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+        found.append(FoundDate(date, match.start(), match.end(), True))
+    for match in REF_PROSE.finditer(text):
+        year = int(match[3]) if match[3] else default_year
+        if year is None:
+            continue
+        date = dates._parse_day_month(match[1], match[2], year)
+        if date is not None:
+            found.append(FoundDate(date, match.start(), match.end(), bool(match[3])))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def reference_find_diarienummer(text: str) -> tuple[str, ...]:
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for match in REF_LABELLED.finditer(text):
+        found.append((match.start(1), match.group(1)))
+        taken.append(match.span(1))
+    for match in REF_UNLABELLED.finditer(text):
+        if not any(start <= match.start() < end for start, end in taken):
+            found.append((match.start(), match.group(0)))
+    found.sort()
+    out: list[str] = []
+    for _, raw in found:
+        value = dnr._NO_DOCUMENT.sub("", raw)
+        if value not in out:
+            out.append(value)
+    return tuple(out)
+
+
+def reference_strip_diarienummer(text: str) -> str:
+    text = dnr._GLUED_WHOLE.sub(" ", text)
+    text = REF_LABELLED.sub(" ", text)
+    text = REF_UNLABELLED.sub(" ", text)
+    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    if dnr._LABEL_ONLY.match(text):
+        return ""
+    return " ".join(text.split())
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+def assert_same(text: str) -> None:
+    """Every fast path against its reference on one text."""
+    assert spans(dates._ISO, text) == spans(REF_ISO, text)
+    assert find_dates(text) == reference_find_dates(text)
+    assert find_dates(text, default_year=2021) == reference_find_dates(text, default_year=2021)
+    assert spans(dnr._UNLABELLED, text) == spans(REF_UNLABELLED, text)
+    assert spans(dnr._LABELLED, text) == spans(REF_LABELLED, text)
+    assert dnr._LABELLED.sub(" ", text) == REF_LABELLED.sub(" ", text)
+    assert find_diarienummer(text) == reference_find_diarienummer(text)
+    assert strip_diarienummer(text) == reference_strip_diarienummer(text)
+
+
+# --- Generated text: the pieces the patterns look for, glued in any order.
+
+PIECES = [
+    "den ", "Den ", "DEN ", "måndagen ", "Tisdag ", "ONSDAGEN ", "torsdagen", "fredag den ",
+    "lördag ", "söndagen ", "mån ", "sweden ", "8 ", "08 ", "31 ", "1:a ", "2:e ", "12-14 ",
+    "3 – 5 ", "januari", "Jan.", "feb", "mars", "MAJ", "juni ", "sept.", "okt ", "december",
+    "dec.", "2007", " 2024 ", "2017-08-21", "2018-2020", "12345-67-89", "Dnr ", "DNR:",
+    "diarienr.", "Diarienummer ", "ärende nr ", "Ärendenr: ", "ÄRENDENUMMER", "ärendenummer",
+    "KS ", "RS/559/2019", "KS 2018/14", "KU/2007.9", "KS/2018:14", "SLK-2024-00078",
+    "SLK-2023-00025:26", ":-1", "0098/22", "00910/20241.1.2", "0123/2024", "2023/123", "123/22",
+    "KNSLI/20014197", "B-ABC/12/2020", "AB-CD-2024-001", "ÅÄÖ 2020/1", "SFS 2017:725",
+    "1.1.2", "(", ")", "§ 12 ", "\n", "  ", "\t", "\u00a0",
+]
+ALPHABET = "0123456789 -–/.:,\ndenraiumjkstgDENRAIUMJKSTGåäöÅÄÖıİſKÅx§()"
+TEXTS = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(alphabet=ALPHABET, max_size=6)), max_size=14,
+).map("".join)
+CASED = st.tuples(TEXTS, st.sampled_from([str, str.upper, str.lower, str.swapcase, str.title])
+                  ).map(lambda pair: pair[1](pair[0]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(CASED)
+@example("måndagen den 8 januari 2007")
+@example("Tisdag 8 jan. och den 9 februari, torsdagen den 3–5 MARS 2020")
+@example("x den 8 januari")  # "den" with no word boundary before it is not part of the date
+@example("2017-08-21den 9 mars")
+@example("Dnr KS 2023/123, RS/559/2019 och ÄRENDE  NR: 0098/22")
+@example("dıarienr 2023/1 ſLK-2024-00078 ärendenr:-1")
+@example("a-KS 2018/14 /0098/22 .RS/559/2019 x0123/20241.1.2")
+def test_generated_text_same_as_reference(text):
+    assert_same(text)
+
+
+def test_label_first_letters_fold_only_to_themselves():
+    """_LABEL_SCANNED spells the label's first letter as [dDäÄ]; IGNORECASE must not
+    let "d" or "ä" match any other character."""
+    for letter, spelled in (("d", "dD"), ("ä", "äÄ")):
+        pattern = re.compile(letter, re.IGNORECASE)
+        matching = {chr(c) for c in range(0x110000) if pattern.fullmatch(chr(c))}
+        assert matching == set(spelled)
+
+
+def test_generated_protocols_same_as_reference():
+    for protocol in protocol_generator.sample(40, seed=3):
+        text = protocol.data.decode("utf-8", errors="replace")
+        assert_same(text)
+        for line in to_lines(split_pages(text), paged=False):
+            assert_same(line.text)
+
+
+def test_real_protocols_same_as_reference():
+    corpus = shared_path("corpora", "goteborg-ks", "paragraphs.jsonl")
+    texts = [json.loads(row)["fulltext"]
+             for row in corpus.read_text(encoding="utf-8").splitlines()]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(SHARED.glob("seeds/*.txt"))]
+    assert len(texts) > 2000
+    for text in texts:
+        assert_same(text)
+        for line in text.split("\n"):
+            assert_same(line)
+
+
+@pytest.mark.parametrize("text", ["", "2017-08-21", "den 8 januari 2007", "Dnr KS 2023/123"])
+def test_trivial_inputs(text):
+    assert_same(text)

@@ -67,6 +67,7 @@ _GLUED_WHOLE = re.compile(rf"(?:{_LABEL})?(?<![\w/.:-])\d{{1,6}}/{_YEAR}{_CODE}\
                           re.IGNORECASE)
 _GLUED_SPLIT = re.compile(rf"^(?P<dnr>.*/{_YEAR})(?P<code>{_CODE})\.?$")
 _NO_DOCUMENT = re.compile(r":-\d+$")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")  # left where a diarienummer was
 _LABEL_ONLY = re.compile(rf"^\s*(?:{_LABEL})?\s*$", re.IGNORECASE)
 
 
@@ -101,7 +102,7 @@ def strip_diarienummer(text: str) -> str:
     text = _GLUED_WHOLE.sub(" ", text)
     text = _LABELLED.sub(" ", text)
     text = _UNLABELLED.sub(" ", text)
-    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    text = _EMPTY_BRACKETS.sub(" ", text)
     if _LABEL_ONLY.match(text):
         return ""
     return " ".join(text.split())

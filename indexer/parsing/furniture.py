@@ -95,8 +95,10 @@ def remove_furniture(
     out = []
     for line in lines:
         text = line.text
-        if (is_furniture(text) or _mask(text) in repeated
-                or text.casefold() in lowered):
+        # A single-page document has no repeated lines to mask for, and one
+        # without names no names to fold for.
+        if (is_furniture(text) or (repeated and _mask(text) in repeated)
+                or (lowered and text.casefold() in lowered)):
             out.append(Line("", line.page))
         else:
             out.append(line)

@@ -52,6 +52,8 @@ class Header:
 
 def match_header(text: str) -> tuple[str, str] | None:
     """``(number, rest)`` if ``text`` looks like a paragraph header line."""
+    if "§" not in text:
+        return None  # most lines: asked of every line, several times
     match = _HEADER.match(text)
     if not match:
         return None

@@ -23,8 +23,19 @@ _CONJUNCTIONS = frozenset({"och", "eller", "samt", "respektive", "resp", "som", 
 _WORD_START = re.compile(r"^([^\W\d_]|\d)")
 
 
+# A character either pattern above would change (an invisible one, or a space
+# other than " "). Most lines have none and no run of spaces: for them the two
+# substitutions change nothing and are skipped (every line of every document
+# passes here).
+_UNUSUAL = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
 def normalise_line(text: str) -> str:
     """NFC, one space between words, no invisible characters, stripped."""
+    if "  " not in text and not _UNUSUAL.search(text):
+        # NFC turns no other character into a space or an invisible one
+        # (tests/test_parsing_fast_paths.py checks every code point).
+        return unicodedata.normalize("NFC", text).strip()
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     return _SPACES.sub(" ", text).strip()
 

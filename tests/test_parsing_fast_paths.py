@@ -5,25 +5,28 @@ the regex engine can skip ahead in C, and cheap checks skip work that cannot
 find anything (see the comments at each). Each is compared here with the plain
 version, kept below as the reference: on generated text built from the pieces
 those patterns care about (digits, month and weekday names, "den", labels,
-slashes and hyphens, Å/Ä/Ö, the characters IGNORECASE folds: ı İ ſ K Å, case
-changes), on generated protocols, and on the real protocols in ../shared when
-it is there.
+slashes and hyphens, Å/Ä/Ö, the characters IGNORECASE folds: ı İ ſ K Å, unusual
+spaces, invisible and combining characters, case changes), on generated
+protocols, and on the real protocols in ../shared when it is there.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections import Counter
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from paragraf_se.indexer.parsing import dates
+from paragraf_se.indexer.parsing import dates, headers, lines, meeting, sections
 from paragraf_se.indexer.parsing import diarienummer as dnr
 from paragraf_se.indexer.parsing.dates import FoundDate, find_dates
 from paragraf_se.indexer.parsing.diarienummer import find_diarienummer, strip_diarienummer
-from paragraf_se.indexer.parsing.lines import split_pages, to_lines
+from paragraf_se.indexer.parsing.furniture import _mask, is_furniture, remove_furniture
+from paragraf_se.indexer.parsing.lines import Line, normalise_line, split_pages, to_lines
 from tests import protocol_generator
 from tests.shared_data import SHARED, shared_path
 
@@ -91,12 +94,35 @@ def reference_strip_diarienummer(text: str) -> str:
     return " ".join(text.split())
 
 
+def reference_implied_year(texts: list[str]) -> int | None:
+    years: Counter[int] = Counter()
+    for text in texts[:400]:
+        for found in reference_find_dates(text):
+            if found.has_year:
+                years[found.date.year] += 1
+    return years.most_common(1)[0][0] if years else None
+
+
+def reference_normalise_line(text: str) -> str:
+    text = unicodedata.normalize("NFC", lines._INVISIBLE.sub("", text))
+    return lines._SPACES.sub(" ", text).strip()
+
+
+def reference_remove_furniture(page: list[Line], repeated: set[str],
+                               names: tuple[str, ...] = ()) -> list[Line]:
+    lowered = {n.casefold() for n in names if n}
+    return [Line("", line.page) if (is_furniture(line.text) or _mask(line.text) in repeated
+                                    or line.text.casefold() in lowered) else line
+            for line in page]
+
+
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple]]:
     return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
 
-def assert_same(text: str) -> None:
-    """Every fast path against its reference on one text."""
+def assert_same(text: str, *, line: bool = False) -> None:
+    """Every fast path against its reference on one text (one line of a document
+    when ``line``: then what works on several lines is left out)."""
     assert spans(dates._ISO, text) == spans(REF_ISO, text)
     assert find_dates(text) == reference_find_dates(text)
     assert find_dates(text, default_year=2021) == reference_find_dates(text, default_year=2021)
@@ -105,6 +131,17 @@ def assert_same(text: str) -> None:
     assert dnr._LABELLED.sub(" ", text) == REF_LABELLED.sub(" ", text)
     assert find_diarienummer(text) == reference_find_diarienummer(text)
     assert strip_diarienummer(text) == reference_strip_diarienummer(text)
+    assert normalise_line(text) == reference_normalise_line(text)
+    # Shortcuts that skip a pattern where it cannot match.
+    if "§" not in text:
+        assert headers._HEADER.match(text) is None
+    if line:
+        return
+    if "\n\n\n" not in text:
+        assert sections._BLANK_LINES.search(text) is None
+    assert sections.tidy(text) == re.sub(r"\n{3,}", "\n\n", text).strip()
+    texts = text.split("\n")
+    assert meeting._implied_year(texts) == reference_implied_year(texts)
 
 
 # --- Generated text: the pieces the patterns look for, glued in any order.
@@ -120,7 +157,8 @@ PIECES = [
     "KNSLI/20014197", "B-ABC/12/2020", "AB-CD-2024-001", "ÅÄÖ 2020/1", "SFS 2017:725",
     "1.1.2", "(", ")", "§ 12 ", "\n", "  ", "\t", "\u00a0",
 ]
-ALPHABET = "0123456789 -–/.:,\ndenraiumjkstgDENRAIUMJKSTGåäöÅÄÖıİſKÅx§()"
+ALPHABET = ("0123456789 -–/.:,\ndenraiumjkstgDENRAIUMJKSTGåäöÅÄÖıİſKÅx§()\0"
+            "\t\u00a0\u2000\u2001\u2009\u202f\u3000\u00ad\u200b\ufeff\u0301\u030a\u212b")
 TEXTS = st.lists(
     st.one_of(st.sampled_from(PIECES), st.text(alphabet=ALPHABET, max_size=6)), max_size=14,
 ).map("".join)
@@ -150,12 +188,31 @@ def test_label_first_letters_fold_only_to_themselves():
         assert matching == set(spelled)
 
 
+def test_nfc_makes_no_space_and_no_invisible_character():
+    """normalise_line skips its substitutions on a line without unusual or doubled
+    spaces and invisible characters; that needs NFC not to produce any."""
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        if lines._SPACES.match(char) or lines._UNUSUAL.match(char):
+            continue
+        for form in ("NFC", "NFD"):
+            normal = unicodedata.normalize(form, char)
+            assert not lines._SPACES.search(normal), hex(code)
+            assert not lines._UNUSUAL.search(normal), hex(code)
+
+
 def test_generated_protocols_same_as_reference():
     for protocol in protocol_generator.sample(40, seed=3):
         text = protocol.data.decode("utf-8", errors="replace")
         assert_same(text)
-        for line in to_lines(split_pages(text), paged=False):
-            assert_same(line.text)
+        page = to_lines(split_pages(text), paged=False)
+        for line in page:
+            assert_same(line.text, line=True)
+        for repeated, names in ((set(), ()), ({"Sida # av #"}, ("Kommunstyrelsen",))):
+            assert (remove_furniture(page, repeated, names)
+                    == reference_remove_furniture(page, repeated, names))
 
 
 def test_real_protocols_same_as_reference():
@@ -167,7 +224,7 @@ def test_real_protocols_same_as_reference():
     for text in texts:
         assert_same(text)
         for line in text.split("\n"):
-            assert_same(line)
+            assert_same(line, line=True)
 
 
 @pytest.mark.parametrize("text", ["", "2017-08-21", "den 8 januari 2007", "Dnr KS 2023/123"])

@@ -206,17 +206,13 @@ def _date_from_place_time(front: list[str], year: int | None
 def _implied_year(texts: list[str]) -> int | None:
     """The most common year among dates written with a year (in the first 400 lines)."""
     years: Counter[int] = Counter()
-    head = texts[:400]
     # One search of the lines joined by NUL finds the dates a search of each
-    # line finds, without a call per line: no date pattern matches NUL, and it
-    # borders a date as a line's start or end does (no word character, digit,
-    # hyphen or space). A line that holds a NUL itself is searched line by line.
-    joined = "\0".join(head)
-    chunks = [joined] if joined.count("\0") == len(head) - 1 else head
-    for text in chunks:
-        for found in find_dates(text):
-            if found.has_year:
-                years[found.date.year] += 1
+    # line finds, without a call per line: no date pattern matches NUL, and to
+    # the patterns' lookarounds it is what a line's start or end is (no word
+    # character, digit, hyphen or space), so no date runs into another line.
+    for found in find_dates("\0".join(texts[:400])):
+        if found.has_year:
+            years[found.date.year] += 1
     return years.most_common(1)[0][0] if years else None
 
 

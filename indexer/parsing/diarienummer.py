@@ -99,9 +99,10 @@ def strip_diarienummer(text: str) -> str:
     Used on header lines: "§ 12 Dnr KS 2023/123" leaves nothing, so the title
     must be on the next line.
     """
-    text = _GLUED_WHOLE.sub(" ", text)
-    text = _LABELLED.sub(" ", text)
-    text = _UNLABELLED.sub(" ", text)
+    if "/" in text or "-" in text:  # as in find_diarienummer: no form without one
+        text = _GLUED_WHOLE.sub(" ", text)
+        text = _LABELLED.sub(" ", text)
+        text = _UNLABELLED.sub(" ", text)
     text = _EMPTY_BRACKETS.sub(" ", text)
     if _LABEL_ONLY.match(text):
         return ""

@@ -186,6 +186,11 @@ CASED = st.tuples(TEXTS, st.sampled_from([str, str.upper, str.lower, str.swapcas
 @example("Dnr KS 2023/123, RS/559/2019 och ÄRENDE  NR: 0098/22")
 @example("dıarienr 2023/1 ſLK-2024-00078 ärendenr:-1")
 @example("a-KS 2018/14 /0098/22 .RS/559/2019 x0123/20241.1.2")
+# Codes glued on as long as they come: the lookahead reads up to 25 characters
+# past the last "/", and each of these is found only when all of them are read.
+@example("Diarienummer 910/202412.123.123.123.123x")
+@example("Diarienummer 910/202412.123.123.123.123.5")
+@example("Diarienummer 910/202412.123.123.123.123..5")
 @example("Göteborgs Stad Kommunstyrelsen, PROTO\u212aOLL")
 @example("HÖGSBY KOMMUN Sammanträdesprotokoll 3 (12)")
 def test_generated_text_same_as_reference(text):
@@ -233,6 +238,8 @@ def test_generated_protocols_same_as_reference():
         page = to_lines(split_pages(text), paged=False)
         for line in page:
             assert_same(line.text, line=True)
+        found = headers.find_headers(page)
+        assert headers.first_header(page) == (found[0] if found else None)
         for repeated, names in ((set(), ()), ({"Sida # av #"}, ("Kommunstyrelsen",))):
             assert (remove_furniture(page, repeated, names)
                     == reference_remove_furniture(page, repeated, names))

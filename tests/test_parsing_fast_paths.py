@@ -21,7 +21,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from paragraf_se.indexer.parsing import dates, furniture, headers, lines, meeting, sections
+from paragraf_se.indexer.parsing import (
+    dates,
+    furniture,
+    headers,
+    lines,
+    meeting,
+    paragraphs,
+    printed_facts,
+    sections,
+)
 from paragraf_se.indexer.parsing import diarienummer as dnr
 from paragraf_se.indexer.parsing.dates import FoundDate, find_dates
 from paragraf_se.indexer.parsing.diarienummer import find_diarienummer, strip_diarienummer
@@ -122,6 +131,19 @@ def reference_remove_furniture(page: list[Line], repeated: set[str],
             for line in page]
 
 
+def reference_classify_heading(text: str) -> str | None:
+    cleaned = text.strip().rstrip(":").strip()
+    if not cleaned or len(cleaned) > 60:
+        return None
+    kind = sections._HEADINGS.get(cleaned.lower())
+    if kind:
+        return kind
+    match = sections._BODY_DECISION.match(cleaned)
+    if match and match["body"].split(" ")[0].lower() not in sections._NOT_A_BODY:
+        return "beslut"
+    return None
+
+
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple]]:
     return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
@@ -141,6 +163,11 @@ def assert_same(text: str, *, line: bool = False) -> None:
     assert strip_diarienummer(text) == reference_strip_diarienummer(text)
     assert normalise_line(text) == reference_normalise_line(text)
     assert is_furniture(text) == bool(text and REF_FURNITURE.fullmatch(text))
+    assert sections.classify_heading(text) == reference_classify_heading(text)
+    assert paragraphs._ends_sentence(text) == bool(paragraphs._SENTENCE_END.search(text))
+    assert printed_facts._shaped_as_running_header(text) == bool(
+        printed_facts._PROTOCOL_WORD.search(text)
+        and (printed_facts._RUNNING_SHAPE.search(text) or printed_facts.find_authorities(text)))
     # Shortcuts that skip a pattern where it cannot match.
     if "§" not in text:
         assert headers._HEADER.match(text) is None
@@ -167,6 +194,7 @@ PIECES = [
     "1.1.2", "(", ")", "§ 12 ", "\n", "  ", "\t", "\u00a0", "protokoll", "PROTO\u212aOLL",
     "Kommunstyrelsen, protokoll", "Göteborgs Stad Kommunstyrelsen ", "Sammanträdesprotokoll",
     "Region Jämtland Härjedalen ", "Sida 2 av 8", "3 (74)", "sida ", "av ", ", ",
+    "s beslut", " beslut", "Beslut", "m.m.", "m.fl.", "t.ex.", "nr.", ".", "!", "?", ":",
 ]
 ALPHABET = ("0123456789 -–/.:,\ndenraiumjkstgDENRAIUMJKSTGåäöÅÄÖıİſKÅx§()\0"
             "\t\u00a0\u2000\u2001\u2009\u202f\u3000\u00ad\u200b\ufeff\u0301\u030a\u212b")
@@ -193,6 +221,12 @@ CASED = st.tuples(TEXTS, st.sampled_from([str, str.upper, str.lower, str.swapcas
 @example("Diarienummer 910/202412.123.123.123.123..5")
 @example("Göteborgs Stad Kommunstyrelsen, PROTO\u212aOLL")
 @example("HÖGSBY KOMMUN Sammanträdesprotokoll 3 (12)")
+@example("Kommunstyrelsens beslut")
+@example("  Regionala beredningsrådets beslut:  ")
+@example("Enligt kommunstyrelsens beslut")
+@example("Beslutet fattades m.m.")
+@example("Informationen noteras.\n")
+@example("Göteborgs Stad, protokoll")
 def test_generated_text_same_as_reference(text):
     assert_same(text)
 

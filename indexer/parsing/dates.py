@@ -8,6 +8,7 @@ year, which is then implied by the meeting; callers pass it as ``default_year``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -140,6 +141,9 @@ def _word_before(text: str, end: int, floor: int, word: re.Pattern[str],
     return end
 
 
+# dateutil takes ~50 µs a date, and a protocol repeats its few dates (the
+# meeting's, the next one's) throughout: the answers are remembered.
+@functools.lru_cache(maxsize=4096)
 def _parse_day_month(day: str, month: str, year: int) -> dt.date | None:
     """Let dateutil resolve the Swedish month name (and reject "31 februari")."""
     try:

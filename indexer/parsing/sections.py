@@ -69,6 +69,8 @@ def classify_heading(text: str) -> str | None:
     kind = _HEADINGS.get(cleaned.lower())
     if kind:
         return kind
+    if not cleaned.endswith(" beslut"):
+        return None  # what _BODY_DECISION ends with (most lines, asked of every line)
     match = _BODY_DECISION.match(cleaned)
     if match and match["body"].split(" ")[0].lower() not in _NOT_A_BODY:
         return "beslut"

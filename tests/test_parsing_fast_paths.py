@@ -221,6 +221,8 @@ CASED = st.tuples(TEXTS, st.sampled_from([str, str.upper, str.lower, str.swapcas
 @example("Diarienummer 910/202412.123.123.123.123..5")
 @example("Göteborgs Stad Kommunstyrelsen, PROTO\u212aOLL")
 @example("HÖGSBY KOMMUN Sammanträdesprotokoll 3 (12)")
+@example("Kommunstyrelsen Sammanträdesprotokoll sida ٣ av ٨")  # Arabic-Indic digits are \d
+@example("Kommunstyrelsen, sammanträdesprotokoLL")
 @example("Kommunstyrelsens beslut")
 @example("  Regionala beredningsrådets beslut:  ")
 @example("Enligt kommunstyrelsens beslut")

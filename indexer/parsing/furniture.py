@@ -58,10 +58,13 @@ def is_furniture(text: str) -> bool:
         return False
     if _FURNITURE.fullmatch(text) is not None:
         return True
-    # Under IGNORECASE every character that matches a letter of "protokoll"
-    # case-folds to that letter (K, the Kelvin sign, folds to k), so a line
-    # whose case fold lacks the word cannot match.
-    return "protokoll" in text.casefold() and _PROTOKOLL_FURNITURE.fullmatch(text) is not None
+    # Each of those patterns ends with "protokoll" or a page number ("3 (12)",
+    # "2 av 8"), so a line ending otherwise (text mostly ends in ".") cannot
+    # match; nor can one whose case fold lacks "protokoll": under IGNORECASE
+    # what matches one of its letters folds to that letter (K, the Kelvin sign, to k).
+    last = text[-1]
+    return ((last in "lL)" or last.isdecimal()) and "protokoll" in text.casefold()
+            and _PROTOKOLL_FURNITURE.fullmatch(text) is not None)
 
 
 def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:

@@ -32,6 +32,7 @@ from paragraf_se.indexer.parsing import (
     sections,
 )
 from paragraf_se.indexer.parsing import diarienummer as dnr
+from paragraf_se.indexer.parsing import text as text_module
 from paragraf_se.indexer.parsing.dates import FoundDate, find_dates
 from paragraf_se.indexer.parsing.diarienummer import find_diarienummer, strip_diarienummer
 from paragraf_se.indexer.parsing.furniture import _mask, is_furniture, remove_furniture
@@ -144,6 +145,33 @@ def reference_classify_heading(text: str) -> str | None:
     return None
 
 
+def reference_rejoin_hyphenated(page: list[Line], keep: set[int]) -> list[Line]:
+    """The rejoin as it was, with the protected lines given by index."""
+    out = list(page)
+    i = 0
+    while i < len(out) - 1:
+        line, nxt = out[i], out[i + 1]
+        if i + 1 in keep or not lines._ends_with_split_word(line.text) or not (
+                lines._WORD_START.match(nxt.text)):
+            i += 1
+            continue
+        first, _, rest = nxt.text.partition(" ")
+        out[i] = Line(lines._join(line.text, first), line.page)
+        if rest:
+            out[i + 1] = Line(rest, nxt.page)
+        else:
+            del out[i + 1]
+            keep = {k - 1 if k > i else k for k in keep}
+        i += 1
+    return out
+
+
+def assert_same_rejoin(page: list[Line]) -> None:
+    keep = {i for i, line in enumerate(page) if text_module._structural(line.text)}
+    assert (lines.rejoin_hyphenated(page, text_module._structural)
+            == reference_rejoin_hyphenated(page, keep))
+
+
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple]]:
     return [(m.span(), m.groups()) for m in pattern.finditer(text)]
 
@@ -233,6 +261,24 @@ def test_generated_text_same_as_reference(text):
     assert_same(text)
 
 
+HYPHENATED = st.lists(
+    st.sampled_from([
+        "kommun-", "styrelsen", "styrelse-", "n", "IT-", "nämnden", "2018-", "2020 och mer",
+        "verksamhets-", "och", "§ 12 Budget", "§ 13", "Beslut", "Beslut-", "beslut", "a-",
+        "Kommunstyrelsens beslut", "", "ord- ", "x", "§ 14 Lokal-", "-", "ab-", "Sammanfattning",
+    ]),
+    max_size=12,
+).map(lambda texts: [Line(text, 1 + i // 4) for i, text in enumerate(texts)])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(HYPHENATED)
+def test_rejoin_asks_keep_of_the_lines_it_was_given(page):
+    """rejoin_hyphenated takes a predicate where it took the set of protected
+    indexes (shifted on each deleted line): the same lines are protected."""
+    assert_same_rejoin(page)
+
+
 def test_case_folds_the_fast_paths_rely_on():
     """_LABEL_SCANNED spells the label's first letter as [dDäÄ], so IGNORECASE must
     not let "d" or "ä" match any other character; is_furniture looks for
@@ -274,6 +320,7 @@ def test_generated_protocols_same_as_reference():
         page = to_lines(split_pages(text), paged=False)
         for line in page:
             assert_same(line.text, line=True)
+        assert_same_rejoin(page)
         found = headers.find_headers(page)
         assert headers.first_header(page) == (found[0] if found else None)
         for repeated, names in ((set(), ()), ({"Sida # av #"}, ("Kommunstyrelsen",))):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -55,21 +56,22 @@ def split_pages(text: str) -> list[str]:
     return text.split("\f")
 
 
-def rejoin_hyphenated(lines: list[Line], keep: set[int] | None = None) -> list[Line]:
+def rejoin_hyphenated(lines: list[Line], keep: Callable[[str], bool] | None = None
+                      ) -> list[Line]:
     """Join words hyphenated at line ends: "kommun-" + "styrelsen" -> "kommunstyrelsen".
 
     Real hyphens survive: "IT-" + "nämnden" -> "IT-nämnden", "2018-" + "2020" ->
-    "2018-2020", and "verksamhets-" + "och" keeps "verksamhets- och". Lines whose
-    index is in ``keep`` (paragraph headers) are never merged into.
+    "2018-2020", and "verksamhets-" + "och" keeps "verksamhets- och". Lines for
+    which ``keep(text)`` is true (paragraph headers) are never merged into; it is
+    asked only of a line after a split word, and always of a line as it was given
+    (the line after the one being joined has not been changed yet).
     """
-    keep = keep or set()
     out = list(lines)
     i = 0
     while i < len(out) - 1:
         line, nxt = out[i], out[i + 1]
-        if i + 1 in keep or not _ends_with_split_word(line.text) or not _WORD_START.match(
-            nxt.text
-        ):
+        if (not _ends_with_split_word(line.text) or not _WORD_START.match(nxt.text)
+                or (keep is not None and keep(nxt.text))):
             i += 1
             continue
         first, _, rest = nxt.text.partition(" ")
@@ -78,7 +80,6 @@ def rejoin_hyphenated(lines: list[Line], keep: set[int] | None = None) -> list[L
             out[i + 1] = Line(rest, nxt.page)
         else:
             del out[i + 1]
-            keep = {k - 1 if k > i else k for k in keep}
         i += 1
     return out
 

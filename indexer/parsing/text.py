@@ -78,9 +78,12 @@ def _clean(raw: list[Line], page_count: int, meeting: MeetingInfo) -> list[Line]
     standalone = Counter(line.text for line in raw)
     names = tuple(n for n in (meeting.org, meeting.body) if n and standalone[n] >= 2)
     lines = remove_furniture(raw, repeated_band_lines(raw, page_count), names)
-    keep = {i for i, line in enumerate(lines)
-            if match_header(line.text) or classify_heading(line.text)}
-    return rejoin_hyphenated(lines, keep)
+    return rejoin_hyphenated(lines, _structural)
+
+
+def _structural(text: str) -> bool:
+    """A paragraph header or section heading: never the end of a hyphenated word."""
+    return bool(match_header(text) or classify_heading(text))
 
 
 def _check(meeting: MeetingInfo, paragraphs: tuple[ParsedParagraph, ...]) -> tuple[str, ...]:

@@ -86,3 +86,13 @@ def test_small_run_writes_a_report(tmp_path):
     assert "## 5,000 paragraphs" in text and "| deep page 50 |" in text
     assert "| Paragraf (Whoosh) |" in text
     assert "### End-to-end import: `paragraf ingest DIR`" in text
+
+
+def test_parse_cpu_parses_every_generated_paragraph(tmp_path):
+    from benchmarks.parse_cpu import main, measure, protocol_files
+
+    files = protocol_files(120, tmp_path)
+    assert files and protocol_files(120, tmp_path) == files  # generated once, then reused
+    run = measure(files)
+    assert run.paragraphs == 120 and run.files == len(files)
+    assert main(["--paragraphs", "120", "--work", str(tmp_path), "--rounds", "1"]) == 0

@@ -32,29 +32,65 @@ _CODE = r"\d{1,2}(?:\.\d{1,3}){1,4}"
 _YEAR = r"(?:19|20)\d{2}"
 _GLUED = rf"\d{{1,6}}/{_YEAR}(?={_CODE}\.?(?![\w/-]|[.:]\d))"
 _END = r"(?![\w/-]|[.:]\d)"
-_UNLABELLED = re.compile(rf"(?<![\w/.:-])(?:(?:{_ANY_FORM}){_END}|0\d{{2,5}}/{_YEAR}(?={_CODE}))")
+# _UNLABELLED and _LABELLED run over the text of every paragraph, so each is
+# written to start with one character class: the regex engine then skips in C
+# to the next character that can start a match, where a pattern that starts
+# with a lookbehind or a case-insensitive word is tried at every position.
+# Read plainly they are
+#   _UNLABELLED: (?<![\w/.:-])(?:(?:{_ANY_FORM}){_END}|0\d{2,5}/{_YEAR}(?={_CODE}))
+#   _LABELLED:   {_LABEL}({_GLUED}|(?:{_ANY_FORM}|...){_END})   (IGNORECASE)
+# and tests/test_parsing_fast_paths.py checks that they match exactly as those do.
+#
+# Unlabelled, every form starts with a letter of _PREFIX or with "0": that first
+# character is matched first, then the lookbehind (nothing of a token before it)
+# and the form's remainder, chosen by a lookbehind at the first character.
+_PREFIX_REST = r"[A-ZÅÄÖ]{0,5}(?:-[A-ZÅÄÖ]{1,4})?"  # _PREFIX after its first letter
+_LETTER_FORMS = "|".join(f"(?:{_PREFIX_REST}{form.removeprefix(_PREFIX)})"
+                         for form in _FORMS if form.startswith(_PREFIX))
+_ZERO_FORMS = "|".join(f"(?:{form.removeprefix('0')})" for form in _FORMS if form[0] == "0")
+_UNLABELLED = re.compile(
+    rf"[A-ZÅÄÖ0](?<![\w/.:-].)"
+    rf"(?:(?<=[A-ZÅÄÖ])(?:{_LETTER_FORMS}){_END}"
+    rf"|(?<=0)(?:(?:{_ZERO_FORMS}){_END}|\d{{2,5}}/{_YEAR}(?={_CODE})))"
+)
+# _LABEL with its first letter matched case-sensitively: under IGNORECASE "d"
+# matches only d and D, and "ä" only ä and Ä (unlike "i", "k", "s" and "å", which
+# also match characters such as ı, K (Kelvin sign), ſ and Å (Ångström sign)).
+_LABEL_SCANNED = (r"(?-i:[dDäÄ])(?:(?<=d)(?:nr|iarienr|iarienummer)"
+                  r"|(?<=ä)(?:rendenummer|rendenr|rende\s*nr))\b\.?\s*:?\s*")
 # With a label, bare numeric forms are safe too: "Dnr 2023/123", "Dnr 123/22",
 # "DNR:KNSLI/20014197", "Diarienummer 00910/20241.1.2" (code glued on).
-_LABELLED = re.compile(
-    rf"{_LABEL}({_GLUED}|(?:{_ANY_FORM}|{_PREFIX}/\d{{5,10}}|\d{{4}}/\d{{1,6}}"
-    rf"|\d{{1,6}}/\d{{2,4}}){_END})",
-    re.IGNORECASE,
-)
+_LABELLED_FORMS = (rf"({_GLUED}|(?:{_ANY_FORM}|{_PREFIX}/\d{{5,10}}|\d{{4}}/\d{{1,6}}"
+                   rf"|\d{{1,6}}/\d{{2,4}}){_END})")
+_LABELLED = re.compile(_LABEL_SCANNED + _LABELLED_FORMS, re.IGNORECASE)
 _GLUED_WHOLE = re.compile(rf"(?:{_LABEL})?(?<![\w/.:-])\d{{1,6}}/{_YEAR}{_CODE}\.?(?!\S)",
                           re.IGNORECASE)
 _GLUED_SPLIT = re.compile(rf"^(?P<dnr>.*/{_YEAR})(?P<code>{_CODE})\.?$")
 _NO_DOCUMENT = re.compile(r":-\d+$")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")  # left where a diarienummer was
 _LABEL_ONLY = re.compile(rf"^\s*(?:{_LABEL})?\s*$", re.IGNORECASE)
+
+
+# Every form has a "/" or a "-", and a match ends soon after its last one: at
+# most 11 characters on, and its lookaheads read at most 25 characters past it
+# (a glued code, "910/202412.123.123.123.123..5"; the tests hold examples at that
+# edge). Text further than _TAIL past the text's last "/" or "-" cannot change
+# what is found, so it is not searched: often most of a paragraph.
+_TAIL = 64
 
 
 def find_diarienummer(text: str) -> tuple[str, ...]:
     """All diarienummer in ``text``, normalised, in order of first appearance."""
+    last = max(text.rfind("/"), text.rfind("-"))
+    if last < 0:
+        return ()
+    end = last + _TAIL  # searched as if the text ended there
     found: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
-    for match in _LABELLED.finditer(text):
+    for match in _LABELLED.finditer(text, 0, end):
         found.append((match.start(1), match.group(1)))
         taken.append(match.span(1))
-    for match in _UNLABELLED.finditer(text):
+    for match in _UNLABELLED.finditer(text, 0, end):
         if not any(start <= match.start() < end for start, end in taken):
             found.append((match.start(), match.group(0)))
     found.sort()
@@ -73,10 +109,11 @@ def strip_diarienummer(text: str) -> str:
     Used on header lines: "§ 12 Dnr KS 2023/123" leaves nothing, so the title
     must be on the next line.
     """
-    text = _GLUED_WHOLE.sub(" ", text)
-    text = _LABELLED.sub(" ", text)
-    text = _UNLABELLED.sub(" ", text)
-    text = re.sub(r"\(\s*\)|\[\s*\]", " ", text)
+    if "/" in text or "-" in text:  # as in find_diarienummer: no form without one
+        text = _GLUED_WHOLE.sub(" ", text)
+        text = _LABELLED.sub(" ", text)
+        text = _UNLABELLED.sub(" ", text)
+    text = _EMPTY_BRACKETS.sub(" ", text)
     if _LABEL_ONLY.match(text):
         return ""
     return " ".join(text.split())

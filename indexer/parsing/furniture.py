@@ -27,6 +27,15 @@ _PATTERNS = [
     r"(?:sammanträdesdatum|mötesdatum|sammanträdesdag)\s*:?\s*\d{4}-\d{2}-\d{2}",
     r"protokoll\s*\(?\s*(?:nr|nummer)\.?\s*\d+\s*\)?",  # "Protokoll (nr 1)", "Protokoll nr 12"
     r"(?:protokoll|sammanträdesprotokoll|protokollsutdrag)",
+    r"hoppa över navigering|gå till huvudinnehåll|till huvudinnehåll",
+    r"vi använder cookies\b.*",
+    r"det finns ingen information att visa",
+    r"öppna (?:protokoll|kallelse|handling)",
+]
+# Running headers that start with free words (an organisation, a body, up to six
+# words) are costly to try on every long line of text, and each needs the word
+# "protokoll": they are tried only on lines that have it (see is_furniture).
+_PROTOKOLL_PATTERNS = [
     # Running headers "Göteborgs Stad Kommunstyrelsen, protokoll" / "Kommunstyrelsen,
     # protokoll"; without the comma an org prefix is needed, because titles such as
     # "Arvodesberedningens protokoll 2024-02-08" look the same.
@@ -35,19 +44,27 @@ _PATTERNS = [
     # A layout running header on one line: "HÖGSBY KOMMUN  Sammanträdesprotokoll  3 (12)".
     r"(?:[\w\-]+,?\s+){0,6}(?:sammanträdes)?protokoll(?:\s+[\w\-]+){0,3}\s+"
     r"(?:sida\s*)?\d{1,4}\s*(?:\(\s*\d{1,4}\s*\)|(?:av|/)\s*\d{1,4})",
-    r"hoppa över navigering|gå till huvudinnehåll|till huvudinnehåll",
-    r"vi använder cookies\b.*",
-    r"det finns ingen information att visa",
-    r"öppna (?:protokoll|kallelse|handling)",
 ]
 _FURNITURE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_PROTOKOLL_FURNITURE = re.compile("|".join(f"(?:{p})" for p in _PROTOKOLL_PATTERNS),
+                                  re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _BAND = 3  # lines at the top and bottom of a page where running headers live
 
 
 def is_furniture(text: str) -> bool:
     """True for a line that is page furniture whatever the document."""
-    return bool(text) and _FURNITURE.fullmatch(text) is not None
+    if not text:
+        return False
+    if _FURNITURE.fullmatch(text) is not None:
+        return True
+    # Each of those patterns ends with "protokoll" or a page number ("3 (12)",
+    # "2 av 8"), so a line ending otherwise (text mostly ends in ".") cannot
+    # match; nor can one whose case fold lacks "protokoll": under IGNORECASE
+    # what matches one of its letters folds to that letter (K, the Kelvin sign, to k).
+    last = text[-1]
+    return ((last in "lL)" or last.isdecimal()) and "protokoll" in text.casefold()
+            and _PROTOKOLL_FURNITURE.fullmatch(text) is not None)
 
 
 def repeated_band_lines(lines: list[Line], page_count: int) -> set[str]:
@@ -95,8 +112,10 @@ def remove_furniture(
     out = []
     for line in lines:
         text = line.text
-        if (is_furniture(text) or _mask(text) in repeated
-                or text.casefold() in lowered):
+        # A single-page document has no repeated lines to mask for, and one
+        # without names no names to fold for.
+        if (is_furniture(text) or (repeated and _mask(text) in repeated)
+                or (lowered and text.casefold() in lowered)):
             out.append(Line("", line.page))
         else:
             out.append(line)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from paragraf_se.indexer.parsing.diarienummer import header_case
@@ -52,6 +53,8 @@ class Header:
 
 def match_header(text: str) -> tuple[str, str] | None:
     """``(number, rest)`` if ``text`` looks like a paragraph header line."""
+    if "§" not in text:
+        return None  # most lines: asked of every line, several times
     match = _HEADER.match(text)
     if not match:
         return None
@@ -71,7 +74,16 @@ def match_header(text: str) -> tuple[str, str] | None:
 
 def find_headers(lines: list[Line]) -> list[Header]:
     """Header candidates in document order (before agenda and order checks)."""
-    found: list[Header] = []
+    return list(_headers(lines))
+
+
+def first_header(lines: list[Line]) -> Header | None:
+    """The first header candidate, where the front page ends; what
+    ``find_headers(lines)[0]`` is, without reading the rest of the document."""
+    return next(_headers(lines), None)
+
+
+def _headers(lines: list[Line]) -> Iterator[Header]:
     for index, line in enumerate(lines):
         matched = match_header(line.text)
         if not matched:
@@ -80,8 +92,7 @@ def find_headers(lines: list[Line]) -> list[Header]:
         parts = header_case(rest)
         if not parts.title and not _title_follows(lines, index):
             continue
-        found.append(Header(index, number, parts.title, rest, parts.case, parts.code))
-    return found
+        yield Header(index, number, parts.title, rest, parts.case, parts.code)
 
 
 def _title_follows(lines: list[Line], index: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -23,8 +24,19 @@ _CONJUNCTIONS = frozenset({"och", "eller", "samt", "respektive", "resp", "som", 
 _WORD_START = re.compile(r"^([^\W\d_]|\d)")
 
 
+# A character either pattern above would change (an invisible one, or a space
+# other than " "). Most lines have none and no run of spaces: for them the two
+# substitutions change nothing and are skipped (every line of every document
+# passes here).
+_UNUSUAL = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000\u00ad\u200b-\u200d\u2060\ufeff]")
+
+
 def normalise_line(text: str) -> str:
     """NFC, one space between words, no invisible characters, stripped."""
+    if "  " not in text and not _UNUSUAL.search(text):
+        # NFC turns no other character into a space or an invisible one
+        # (tests/test_parsing_fast_paths.py checks every code point).
+        return unicodedata.normalize("NFC", text).strip()
     text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     return _SPACES.sub(" ", text).strip()
 
@@ -44,21 +56,22 @@ def split_pages(text: str) -> list[str]:
     return text.split("\f")
 
 
-def rejoin_hyphenated(lines: list[Line], keep: set[int] | None = None) -> list[Line]:
+def rejoin_hyphenated(lines: list[Line], keep: Callable[[str], bool] | None = None
+                      ) -> list[Line]:
     """Join words hyphenated at line ends: "kommun-" + "styrelsen" -> "kommunstyrelsen".
 
     Real hyphens survive: "IT-" + "nämnden" -> "IT-nämnden", "2018-" + "2020" ->
-    "2018-2020", and "verksamhets-" + "och" keeps "verksamhets- och". Lines whose
-    index is in ``keep`` (paragraph headers) are never merged into.
+    "2018-2020", and "verksamhets-" + "och" keeps "verksamhets- och". Lines for
+    which ``keep(text)`` is true (paragraph headers) are never merged into; it is
+    asked only of a line after a split word, and always of a line as it was given
+    (the line after the one being joined has not been changed yet).
     """
-    keep = keep or set()
     out = list(lines)
     i = 0
     while i < len(out) - 1:
         line, nxt = out[i], out[i + 1]
-        if i + 1 in keep or not _ends_with_split_word(line.text) or not _WORD_START.match(
-            nxt.text
-        ):
+        if (not _ends_with_split_word(line.text) or not _WORD_START.match(nxt.text)
+                or (keep is not None and keep(nxt.text))):
             i += 1
             continue
         first, _, rest = nxt.text.partition(" ")
@@ -67,7 +80,6 @@ def rejoin_hyphenated(lines: list[Line], keep: set[int] | None = None) -> list[L
             out[i + 1] = Line(rest, nxt.page)
         else:
             del out[i + 1]
-            keep = {k - 1 if k > i else k for k in keep}
         i += 1
     return out
 

@@ -206,7 +206,14 @@ def _trailing_bracketed_case(title: str) -> re.Match[str] | None:
 
 
 def _reads_like_sentences(continuation: list[str]) -> bool:
-    return any(_SENTENCE_END.search(text) for text in continuation)
+    return any(_ends_sentence(text) for text in continuation)
+
+
+def _ends_sentence(text: str) -> bool:
+    """``_SENTENCE_END.search(text)``, tried only where it can match: its one
+    character is the last, or the one before a final newline (``$``); its
+    lookbehinds read before the start of the search."""
+    return _SENTENCE_END.search(text, max(len(text) - 2, 0)) is not None
 
 
 def _first_line_title(
@@ -227,7 +234,7 @@ def _first_line_title(
         text = lines[following].text
         if not (_CONTINUES.search(title[-1]) or text[:1].islower()):
             break
-        if _SENTENCE_END.search(text) and following != last:
+        if _ends_sentence(text) and following != last:
             break
         title.append(text)
         position = following + 1

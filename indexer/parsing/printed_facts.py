@@ -155,7 +155,9 @@ def running_header_lines(lines: list[Line]) -> list[str]:
 
 
 def _shaped_as_running_header(text: str) -> bool:
-    if not _PROTOCOL_WORD.search(text):
+    # What IGNORECASE lets match a letter of "protokoll" case-folds to it, so the
+    # fold is a cheap test first (the pattern is tried at every position).
+    if "protokoll" not in text.casefold() or not _PROTOCOL_WORD.search(text):
         return False
     return bool(_RUNNING_SHAPE.search(text) or find_authorities(text))
 

@@ -58,6 +58,8 @@ _NOT_A_BODY = frozenset({
     "vid", "utan", "mot", "det", "detta", "ett", "en", "och", "som", "för", "på", "under",
 })
 
+_BLANK_LINES = re.compile(r"\n{3,}")
+
 
 def classify_heading(text: str) -> str | None:
     """The section kind if the whole line ``text`` is a section heading."""
@@ -67,6 +69,8 @@ def classify_heading(text: str) -> str | None:
     kind = _HEADINGS.get(cleaned.lower())
     if kind:
         return kind
+    if not cleaned.endswith(" beslut"):
+        return None  # what _BODY_DECISION ends with (most lines, asked of every line)
     match = _BODY_DECISION.match(cleaned)
     if match and match["body"].split(" ")[0].lower() not in _NOT_A_BODY:
         return "beslut"
@@ -103,4 +107,6 @@ def split_sections(lines: list[str]) -> tuple[Section, ...]:
 
 def tidy(text: str) -> str:
     """Trim blank lines at the ends and collapse runs of blank lines."""
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    if "\n\n\n" not in text:
+        return text.strip()  # nothing to collapse (the common case, found in C)
+    return _BLANK_LINES.sub("\n\n", text).strip()

@@ -11,7 +11,12 @@ from collections import Counter
 
 from paragraf_se.indexer.model import MeetingInfo, ParsedParagraph, ParseResult
 from paragraf_se.indexer.parsing.furniture import remove_furniture, repeated_band_lines
-from paragraf_se.indexer.parsing.headers import find_headers, match_header, select_headers
+from paragraf_se.indexer.parsing.headers import (
+    find_headers,
+    first_header,
+    match_header,
+    select_headers,
+)
 from paragraf_se.indexer.parsing.lines import Line, rejoin_hyphenated, to_lines
 from paragraf_se.indexer.parsing.meeting import extract_meeting
 from paragraf_se.indexer.parsing.paragraphs import build_paragraph
@@ -32,8 +37,8 @@ def parse_pages(pages: list[str], *, paged: bool, web: bool = False) -> ParseRes
     if not any(line.text for line in raw):
         return ParseResult(MeetingInfo(), (), status="failed",
                            messages=("empty document: no text found",))
-    first = find_headers(raw)
-    meeting = extract_meeting(raw, first[0].index if first else len(raw))
+    first = first_header(raw)
+    meeting = extract_meeting(raw, first.index if first else len(raw))
     lines = _clean(raw, len(pages), meeting)
     headers = select_headers(lines, find_headers(lines))
     ends = [h.index for h in headers[1:]] + [len(lines)] if headers else []
@@ -73,9 +78,12 @@ def _clean(raw: list[Line], page_count: int, meeting: MeetingInfo) -> list[Line]
     standalone = Counter(line.text for line in raw)
     names = tuple(n for n in (meeting.org, meeting.body) if n and standalone[n] >= 2)
     lines = remove_furniture(raw, repeated_band_lines(raw, page_count), names)
-    keep = {i for i, line in enumerate(lines)
-            if match_header(line.text) or classify_heading(line.text)}
-    return rejoin_hyphenated(lines, keep)
+    return rejoin_hyphenated(lines, _structural)
+
+
+def _structural(text: str) -> bool:
+    """A paragraph header or section heading: never the end of a hyphenated word."""
+    return bool(match_header(text) or classify_heading(text))
 
 
 def _check(meeting: MeetingInfo, paragraphs: tuple[ParsedParagraph, ...]) -> tuple[str, ...]:

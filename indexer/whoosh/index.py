@@ -41,6 +41,7 @@ from paragraf_se.indexer.whoosh.files import (
     index_identity,
     open_existing,
 )
+from paragraf_se.indexer.whoosh.id_sets import IdSets
 from paragraf_se.indexer.whoosh.priors import PriorCache
 from paragraf_se.indexer.whoosh.query_compile import query_matcher
 from paragraf_se.indexer.whoosh.schema import (
@@ -104,6 +105,7 @@ class WhooshIndex:
         self._parts = SearchParts(compounds, self.grams, self.evaluator, self.facet_cache,
                                   PriorCache())
         self._batch: PendingBatch | None = None
+        self._id_sets = IdSets()
         self._write_lock = threading.RLock()  # one batch per index object
 
     # -- reading ---------------------------------------------------------
@@ -307,11 +309,11 @@ class WhooshIndex:
                 missing.append(pid)
         if missing:
             with self._pool.searcher() as s:
-                reader = s.reader()
+                # A set lookup answers "never indexed" (most of a bulk import)
+                # without a query; a present id may be deleted.
+                present = self._id_sets.possibly_present(s.reader(), missing)
                 for pid in missing:
-                    # A term lookup answers "never indexed" (most of a bulk
-                    # import) without a query; a present id may be deleted.
-                    if ("id", pid) not in reader:
+                    if pid not in present:
                         out[pid] = None
                         continue
                     fields = s.document(id=pid)

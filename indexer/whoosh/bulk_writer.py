@@ -23,7 +23,7 @@ import os
 import queue
 import zlib
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import sub
 from pickle import dumps
 
@@ -213,8 +213,7 @@ class SegmentBuilder:
             writer = _PostingsWriter(postfile, self.codec, buf.fixed_size, lengths)
             for tbytes in sorted(buf.terms):
                 docs, weights, values = buf.terms.pop(tbytes)
-                tindex.add(prefix + tbytes, writer.write_term(docs.tolist(), weights.tolist(),
-                                                              values))
+                tindex.add(prefix + tbytes, writer.write_term(docs, weights, values))
                 if len(docs) >= self._sidecar_min_df:
                     sidecar.add(name, tbytes, np.frombuffer(docs, dtype=np.uint32),
                                 np.frombuffer(weights, dtype=np.float32))
@@ -254,8 +253,11 @@ class SegmentBuilder:
         boost = field.format.field_boost
         weights = (found.freqs * boost).astype(np.float32)
         # Without a boost the weights are the frequencies: written as ints.
-        weights_l = found.freqs.tolist() if boost == 1.0 else weights.tolist()
-        docs_l, values_l = found.docs.tolist(), found.values.tolist()
+        # Arrays, not lists: a list holds an int object per posting.
+        docs_l = array("I", found.docs.astype(np.uint32).tobytes())
+        weights_l = (array("I", found.freqs.astype(np.uint32).tobytes()) if boost == 1.0
+                     else array("f", weights.tobytes()))
+        values_l = found.values
         min_df = self._sidecar_min_df
         for tbytes, lo, hi in found.by_term():
             tindex.add(prefix + tbytes, writer.write_term(docs_l[lo:hi], weights_l[lo:hi],
@@ -276,7 +278,8 @@ class _PostingsWriter:
         self._fixed_size = fixed_size
         self._length_of = lengths.tolist().__getitem__  # docnum -> length byte
 
-    def write_term(self, docs: list[int], weights: list, values: list[bytes]) -> bytes:
+    def write_term(self, docs: Sequence[int], weights: Sequence, values: Sequence[bytes]
+                   ) -> bytes:
         """Write one term's postings; return its terminfo bytes (``W3TermInfo.to_bytes``).
 
         ``weights`` may be ints (term frequencies of a field without boost):
@@ -303,7 +306,8 @@ class _PostingsWriter:
         return _TERMINFO.pack(0, float(sum(weights)), n, minlb or 0, maxlb, max(weights),
                               docs[0], docs[-1]) + pack_long(start) + pack_int(len(data))
 
-    def _block(self, parts: list[bytes], ids: list[int], ws: list, values: list[bytes],
+    def _block(self, parts: list[bytes], ids: Sequence[int], ws: Sequence,
+               values: Sequence[bytes],
                lo: int, hi: int, last: bool) -> tuple[int | None, int]:
         # Delta-coded ids and the length bytes of the block's documents, in C loops.
         mini_ids = tuple(map(sub, ids, [0, *ids[:-1]]))

@@ -96,3 +96,17 @@ def test_parse_cpu_parses_every_generated_paragraph(tmp_path):
     run = measure(files)
     assert run.paragraphs == 120 and run.files == len(files)
     assert main(["--paragraphs", "120", "--work", str(tmp_path), "--rounds", "1"]) == 0
+
+
+def test_writer_cpu_reports_each_step_of_one_segment(capsys):
+    from benchmarks.synth import SyntheticCorpus
+    from benchmarks.writer_cpu import main, measure, one_round
+    from paragraf_se.indexer.whoosh.schema import build_schema
+
+    run = measure(60, rounds=1)
+    assert run.paragraphs == 60
+    assert run.to_document_us > 0 and run.add_document_us > 0 and run.finish_us > 0
+    assert run.total_us == run.to_document_us + run.add_document_us + run.finish_us
+    assert len(one_round(list(SyntheticCorpus(1).paragraphs(5)), build_schema())) == 3
+    assert main(["--paragraphs", "40", "--rounds", "1"]) == 0
+    assert '"total_us"' in capsys.readouterr().out

@@ -143,8 +143,8 @@ class SegmentBuilder:
 
     @property
     def postings(self) -> int:
-        """Postings buffered (for the text fields: their tokens, an upper bound)."""
-        return self._postings + self._text.tokens
+        """Postings buffered (undigested text: its tokens, an upper bound)."""
+        return self._postings + self._text.buffered
 
     def _index(self, name: str, field, value, docnum: int) -> int:
         buf = self._fields[name]

@@ -188,7 +188,14 @@ class TextPostings:
                          for name, kind in fields.items()}
         self._pending = 0  # documents since the last digest
         self._last: tuple[str | None, array] = (None, array("I"))  # the last value added
-        self.tokens = 0  # tokens added so far: an upper bound of the postings
+        self._pending_tokens = 0  # tokens added since the last digest
+        self._digested = 0  # postings digested so far
+
+    @property
+    def buffered(self) -> int:
+        """Postings so far: exact for digested documents, their tokens (an upper
+        bound) for the rest. What a writer sizes its segments by."""
+        return self._digested + self._pending_tokens
 
     def __contains__(self, name: str) -> bool:
         return name in self._columns
@@ -200,7 +207,7 @@ class TextPostings:
             column.wids.append(column.terms[value])
             column.counts.append(1)
             column.docs.append(docnum)
-            self.tokens += 1
+            self._pending_tokens += 1
             return
         if value is self._last[0]:
             # The same text in a second field (exact words and grams): tokenized once.
@@ -212,7 +219,7 @@ class TextPostings:
         n = len(wids)
         column.counts.append(n)
         column.docs.append(docnum)
-        self.tokens += n
+        self._pending_tokens += n
 
     def end_document(self) -> None:
         """Call after each document: digests the columns every so many documents."""
@@ -224,6 +231,7 @@ class TextPostings:
     def digest(self) -> None:
         """Turn the word columns gathered so far into postings."""
         self._pending = 0
+        self._pending_tokens = 0
         for column in self._columns.values():
             if column.docs:
                 self._digest(column)
@@ -291,7 +299,9 @@ class TextPostings:
                                  .astype(np.uint32).tobytes())
         column.wids, column.counts, column.docs = array("I"), array("I"), array("I")
         if len(tids):
-            column.parts.append(self._runs(tids, occ_doc, occ_pos))
+            part = self._runs(tids, occ_doc, occ_pos)
+            self._digested += len(part[0])
+            column.parts.append(part)
 
     def _stem_occurrences(self, wids: np.ndarray, word_doc: np.ndarray, word_pos: np.ndarray
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -110,3 +110,18 @@ def test_writer_cpu_reports_each_step_of_one_segment(capsys):
     assert len(one_round(list(SyntheticCorpus(1).paragraphs(5)), build_schema())) == 3
     assert main(["--paragraphs", "40", "--rounds", "1"]) == 0
     assert '"total_us"' in capsys.readouterr().out
+
+
+def test_cluster_search_compares_two_indexes_query_by_query(tmp_path):
+    from benchmarks.cluster_search import compare
+    from benchmarks.synth import SyntheticCorpus
+    from paragraf_se.indexer.whoosh.index import WhooshIndex
+
+    for name in ("embedded-index", "node-fresh"):
+        index = WhooshIndex(tmp_path / name)
+        index.add_many(SyntheticCorpus(3).paragraphs(80))
+        index.close()
+    result = compare(tmp_path, rounds=1)
+    assert result["queries"] > 0
+    assert result["embedded"]["n"] == result["synced"]["n"] == result["queries"]
+    assert result["totals_differ_count"] == 0  # the same paragraphs: the same totals

@@ -20,19 +20,18 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.ingest_bench import write_files
+from benchmarks.parse_accuracy import DEFAULT_CORPUS
 from benchmarks.synth import SyntheticCorpus
 from paragraf_se.indexer.parsing import dates, parse_document
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PARAGRAF_SHARED") or REPO.parent / "shared")
-REAL_CORPUS = SHARED / "corpora" / "goteborg-ks" / "paragraphs.jsonl"
+# The Göteborg corpus in ../shared, as the parse accuracy benchmark finds it.
+REAL_CORPUS = DEFAULT_CORPUS
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,8 @@ from pickle import dumps
 
 import numpy as np
 from whoosh import formats
-from whoosh.analysis import IDTokenizer
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
+from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.system import pack_uint
 from whoosh.util.numeric import _length_byte_cache
 
@@ -42,7 +43,6 @@ from paragraf_se.indexer.analysis import (
     analyse_word,
     gram,
 )
-from paragraf_se.indexer.whoosh.field_postings import is_exact_analyzer
 
 STEMMED, EXACT, GRAMS, WHOLE = "stemmed", "exact", "grams", "whole"
 # Documents between digests: the word columns of this many documents become
@@ -50,6 +50,15 @@ STEMMED, EXACT, GRAMS, WHOLE = "stemmed", "exact", "grams", "whole"
 DIGEST_DOCUMENTS = 1000
 _LENGTH_BYTES = np.asarray(_length_byte_cache, dtype=np.int64)
 _MAX_LENGTH = 106374  # whoosh.util.numeric.length_to_byte: 255 from here on
+
+
+def is_exact_analyzer(analyzer) -> bool:
+    """True for the exact-words analyzer (``RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter``)."""
+    items = getattr(analyzer, "items", None)
+    return (isinstance(analyzer, CompositeAnalyzer) and len(items) == 2
+            and type(items[0]) is RegexTokenizer and type(items[1]) is LowercaseFilter
+            and items[0].expression.pattern == TOKEN_PATTERN.pattern
+            and not items[0].gaps)
 
 
 def text_kind(field) -> str | None:

@@ -25,6 +25,7 @@ from paragraf_se.indexer.whoosh.index import WhooshIndex
 from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app
 from tests.serving import live_server
+from tests.synthetic_data import indexed_data_dir
 
 ORDINARY = ("budget", "detaljplan", "skola", "yttrande")
 
@@ -45,13 +46,8 @@ def pathological(seed: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> DataDir:
-    data = DataDir(tmp_path_factory.mktemp("bounded"))
-    index = WhooshIndex(data.index)
-    try:
-        index.add_many(SyntheticCorpus(5).paragraphs(3000))
-    finally:
-        index.close()
-    return data
+    return indexed_data_dir(tmp_path_factory.mktemp("bounded"),
+                            SyntheticCorpus(5).paragraphs(3000))
 
 
 @pytest.fixture()

@@ -27,10 +27,10 @@ from paragraf_se.indexer.engine import SearchRequest
 from paragraf_se.indexer.query import parse_query
 from paragraf_se.indexer.search import search
 from paragraf_se.indexer.whoosh.index import WhooshIndex
-from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app
 from paragraf_se.web_common.cancellable import run_cancellable
 from tests.serving import live_server
+from tests.synthetic_data import indexed_data_dir
 
 PREFIXES = " OR ".join(f"{a}{b}*" for a in "abdefgk" for b in "aeiloruy")
 
@@ -43,12 +43,8 @@ def _words(seed: int) -> str:
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
-    data = DataDir(tmp_path_factory.mktemp("hangups"))
-    index = WhooshIndex(data.index)
-    try:
-        index.add_many(SyntheticCorpus(8).paragraphs(3000))
-    finally:
-        index.close()
+    data = indexed_data_dir(tmp_path_factory.mktemp("hangups"),
+                            SyntheticCorpus(8).paragraphs(3000))
     with live_server(create_app(data)) as base:
         yield base
 

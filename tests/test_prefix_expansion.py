@@ -23,6 +23,7 @@ from paragraf_se.settings import DataDir
 from paragraf_se.web import create_app
 from tests.paragraph_factory import make_paragraph
 from tests.serving import live_server
+from tests.synthetic_data import indexed_data_dir
 
 # 1,200 distinct words starting with "ka": "ka*" stands for more terms than
 # one prefix may (MAX_EXPANSION), so a search for it is cut.
@@ -32,22 +33,16 @@ KA_WORDS = " ".join(f"ka{a}{b}{c}" for a in "bdfghjklmnprstv" for b in "aeiouy"
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> DataDir:
-    data = DataDir(tmp_path_factory.mktemp("prefixes"))
-    index = WhooshIndex(data.index)
-    try:
-        # Two commits: two segments, so expansion merges the terms of both.
-        index.add_many(SyntheticCorpus(11).paragraphs(1200))
-        extra: list[Paragraph] = [
-            make_paragraph(number=str(n), text=text) for n, text in enumerate((
-                "Åtgärdsplan för ängar och åkrar i Åsjö.",
-                "Ärendet om återvinning av ändrade äldreboenden.",
-                "Öppna förskolor och översiktsplan för ödegårdar.",
-                KA_WORDS,
-            ), start=900)]
-        index.add_many(extra)
-    finally:
-        index.close()
-    return data
+    extra: list[Paragraph] = [
+        make_paragraph(number=str(n), text=text) for n, text in enumerate((
+            "Åtgärdsplan för ängar och åkrar i Åsjö.",
+            "Ärendet om återvinning av ändrade äldreboenden.",
+            "Öppna förskolor och översiktsplan för ödegårdar.",
+            KA_WORDS,
+        ), start=900)]
+    # Two commits: two segments, so expansion merges the terms of both.
+    return indexed_data_dir(tmp_path_factory.mktemp("prefixes"),
+                            SyntheticCorpus(11).paragraphs(1200), extra)
 
 
 @pytest.fixture()
